@@ -1,0 +1,145 @@
+"""Support for the chapter scripts (``chapters/ch7_*.py``) and their notebooks.
+
+A chapter script starts with::
+
+    from nndl.script import setup
+    S = setup("ch7_3_1_sgd")          # parses --quick / --out, honours NNDL_QUICK=1
+    import paddle
+    ...
+    S.savefig(fig, "opti-loss.pdf")   # saves the PDF (the book's name) and a PNG beside it
+    S.record(final_loss=...)          # numbers for results.json and the chapter report
+    S.save()                          # writes results.json
+
+Importing this module is the entry point's business: it silences paddle's
+import-time "No ccache found" notice and BatchNorm's tracking warning by
+message (not globally), and uses matplotlib's headless Agg backend unless
+running inside Jupyter.  The library modules do none of this.
+"""
+import argparse
+import json
+import os
+import sys
+import warnings
+from pathlib import Path
+
+__all__ = ["setup", "Section", "quiet_paddle_warnings", "in_notebook"]
+
+# messages of paddle's notices that say nothing to a reader of the book
+_QUIET = (
+    r"No ccache found",
+    r".*When training, we now always track global mean and variance",
+)
+
+
+def quiet_paddle_warnings():
+    """Ignore paddle's import-time ccache notice and BatchNorm's tracking warning (by message)."""
+    for message in _QUIET:
+        warnings.filterwarnings("ignore", message=message)
+
+
+def in_notebook():
+    return "ipykernel" in sys.modules
+
+
+quiet_paddle_warnings()
+
+
+def _truthy(value):
+    return str(value).strip().lower() not in ("", "0", "false", "no", "off")
+
+
+def default_out_dir(name):
+    """Where a section writes when no --out is given: $NNDL_OUT/<name>, else ./nndl_results/<name>."""
+    base = os.environ.get("NNDL_OUT")
+    return Path(base) / name if base else Path.cwd() / "nndl_results" / name
+
+
+class Section(object):
+    """What a chapter script needs from its command line: quick mode, output folder, results.
+
+    Attributes: ``name``, ``quick`` (bool), ``out`` (Path, created), ``results`` (dict).
+    """
+
+    def __init__(self, name, quick=False, out=None):
+        self.name = name
+        self.quick = bool(quick)
+        self.out = Path(out) if out is not None else default_out_dir(name)
+        try:
+            self.out.mkdir(parents=True, exist_ok=True)
+        except OSError as exc:
+            raise SystemExit(f"{name}: cannot create output folder {self.out}: {exc}") from exc
+        if not os.access(self.out, os.W_OK):
+            raise SystemExit(f"{name}: output folder {self.out} is not writable")
+        self.results = {"section": name, "quick": self.quick}
+        self.figures = []
+
+    def pick(self, full, quick):
+        """The full-mode value, or the quick-mode one under --quick."""
+        return quick if self.quick else full
+
+    def path(self, filename):
+        return self.out / filename
+
+    def savefig(self, fig, filename, png=True):
+        """Save ``fig`` as ``filename`` (the book's PDF name) and, by default, a PNG beside it."""
+        filename = filename.replace(" ", "")  # the notebook rendering has 'opti-vis-para2. pdf'
+        target = self.out / filename
+        fig.savefig(target, bbox_inches="tight")
+        saved = [target.name]
+        if png and target.suffix.lower() != ".png":
+            png_path = target.with_suffix(".png")
+            fig.savefig(png_path, dpi=110, bbox_inches="tight")
+            saved.append(png_path.name)
+        self.figures.extend(saved)
+        return target
+
+    def record(self, **values):
+        """Add key numbers to ``results.json`` (numbers, strings, lists or dicts of them)."""
+        self.results.update(_jsonable(values))
+
+    def save(self):
+        """Write ``results.json`` atomically and return its path."""
+        self.results["figures"] = sorted(set(self.figures))
+        path = self.out / "results.json"
+        tmp = path.with_suffix(".json.tmp")
+        tmp.write_text(json.dumps(self.results, indent=2, ensure_ascii=False, sort_keys=True) + "\n",
+                       encoding="utf-8")
+        os.replace(tmp, path)
+        return path
+
+
+def _jsonable(obj):
+    """Turn paddle tensors / numpy values into plain JSON types."""
+    if isinstance(obj, dict):
+        return {str(k): _jsonable(v) for k, v in obj.items()}
+    if isinstance(obj, (list, tuple)):
+        return [_jsonable(v) for v in obj]
+    if hasattr(obj, "numpy") and callable(obj.numpy):   # paddle.Tensor
+        obj = obj.numpy()
+    if hasattr(obj, "tolist"):                          # numpy array or scalar
+        return _jsonable(obj.tolist())
+    if isinstance(obj, float):
+        return round(obj, 8) if obj == obj and abs(obj) != float("inf") else str(obj)
+    return obj
+
+
+def setup(name, argv=None, description=None):
+    """Parse a chapter script's options and return its :class:`Section`.
+
+    ``--quick`` (or NNDL_QUICK=1) chooses the small, fast configuration;
+    ``--full`` forces the book's; ``--out DIR`` chooses where figures and
+    ``results.json`` go.  In a notebook the command line is ignored and only
+    NNDL_QUICK / NNDL_OUT count.
+    """
+    if not in_notebook():
+        import matplotlib
+        matplotlib.use("Agg")
+    parser = argparse.ArgumentParser(prog=name, description=description)
+    parser.add_argument("--quick", action="store_true", help="small sizes, seconds on a CPU (or NNDL_QUICK=1)")
+    parser.add_argument("--full", action="store_true", help="the book's sizes even if NNDL_QUICK=1")
+    parser.add_argument("--out", default=None, help="folder for figures and results.json")
+    if argv is None:
+        argv = [] if in_notebook() else sys.argv[1:]
+    args = parser.parse_args(argv)
+    quick = args.quick or (_truthy(os.environ.get("NNDL_QUICK", "")) and not args.full)
+    return Section(name, quick=quick, out=args.out)

