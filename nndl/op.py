@@ -14,7 +14,8 @@ import paddle.nn.functional as F
 
 from .optimizer import BatchGD, Optimizer, SimpleBatchGD  # noqa: F401  (book import path)
 
-__all__ = ["Op", "Linear", "Logistic", "ReLU", "MLP_3L"]
+__all__ = ["Op", "Linear", "Logistic", "ReLU", "MLP_3L",
+           "BinaryCrossEntropyWithLogits", "Dropout", "MLP_3L_dropout"]
 
 
 def _check_grad_shape(op_name, grads, expected):
@@ -166,5 +167,190 @@ class MLP_3L(Op):
         loss_grad_a2 = self.fc3.backward(loss_grad_z3)
         loss_grad_z2 = self.act_fn2.backward(loss_grad_a2)
         loss_grad_a1 = self.fc2.backward(loss_grad_z2)
+        loss_grad_z1 = self.act_fn1.backward(loss_grad_a1)
+        return self.fc1.backward(loss_grad_z1)
+
+
+# ---------------------------------------------------------------------------
+# 7.6 Regularization: the loss with L2 term, Dropout, the MLP with dropout
+# ---------------------------------------------------------------------------
+
+class BinaryCrossEntropyWithLogits(Op):
+    """二分类交叉熵损失, 输入为对率, 可带 ℓ2 正则化 (book 7.6.2.3 and 7.6.3).
+
+    R(y, o) = -1/N (y^T log σ(o) + (1-y)^T log(1-σ(o))) + λ/(2N) Σ_layers ||W||_F^2
+
+    The L2 term follows the book's *code* (7.6.3), not its text: the penalty is
+    ``lambd / (2N) * sum(W**2)`` over the weights ``W`` of every
+    :class:`Linear` in ``model.layers`` (biases are not penalized), and
+    ``backward`` adds ``lambd * W / N`` to each ``grads['W']``.  The text's
+    ``1/2 ||θ||^2`` and ``λθ`` would make the book's ``lambd=0.7`` a different
+    (N=200 times stronger) regularizer.
+
+    The cross-entropy is computed in the stable form
+    ``mean(max(o, 0) - o*y + log(1 + exp(-|o|)))``, equal to the formula above
+    but finite for any logit (the book's ``log(σ(o))`` is -inf once σ(o)
+    rounds to 0 or 1).
+
+    输入:
+        - model: the model whose ``backward`` is driven and whose ``layers``
+          hold the :class:`Linear` operators to regularize
+        - lambd: 正则化系数 λ >= 0 (0: plain cross-entropy, book 7.6.2.3)
+    调用 ``loss_fn(logits, labels)``:
+        - logits: 对率 shape=[N, 1]
+        - labels: 标签 shape=[N, 1], values 0/1, same shape as logits (a [N]
+          label vector, what paddle >= 2.5 loaders hand out, is rejected with
+          a ValueError rather than broadcast to [N, N])
+    输出:
+        - loss: 0-D Tensor
+    ``backward()``: computes dR/do = (σ(o) - y) / N, calls
+    ``model.backward`` with it and adds the L2 gradient; returns nothing.
+    """
+
+    def __init__(self, model, lambd=0):
+        if isinstance(lambd, bool) or not isinstance(lambd, (int, float)) or lambd != lambd:
+            raise TypeError(f"BinaryCrossEntropyWithLogits: lambd must be a number >= 0, got {lambd!r}")
+        if lambd < 0:
+            raise ValueError(f"BinaryCrossEntropyWithLogits: lambd must be >= 0, got {lambd}")
+        if not hasattr(model, "backward"):
+            raise TypeError(f"BinaryCrossEntropyWithLogits: model {type(model).__name__} has no backward()")
+        self.predicts = None
+        self.labels = None
+        self.data_size = None
+        self.model = model
+        self.lambd = float(lambd)
+        self.params = None
+
+    def __call__(self, logits, labels):
+        return self.forward(logits, labels)
+
+    def _linear_layers(self):
+        return [layer for layer in getattr(self.model, "layers", ()) if isinstance(layer, Linear)]
+
+    def forward(self, logits, labels):
+        if not isinstance(labels, paddle.Tensor):
+            labels = paddle.to_tensor(labels)
+        if list(labels.shape) != list(logits.shape):
+            raise ValueError(
+                f"BinaryCrossEntropyWithLogits: labels of shape {list(labels.shape)} do not match "
+                f"logits of shape {list(logits.shape)}; reshape the labels, e.g. labels.reshape([-1, 1])"
+            )
+        if logits.ndim == 0 or logits.shape[0] == 0:
+            raise ValueError(f"BinaryCrossEntropyWithLogits: need logits of shape [N, 1], got {list(logits.shape)}")
+        labels = labels.astype(logits.dtype)
+        self.labels = labels
+        self.predicts = F.sigmoid(logits)
+        self.data_size = logits.shape[0]
+        # stable: -[y log σ(o) + (1-y) log(1-σ(o))] = max(o,0) - o*y + log(1+exp(-|o|))
+        per_sample = F.relu(logits) - logits * labels + paddle.log1p(paddle.exp(-paddle.abs(logits)))
+        loss = paddle.sum(per_sample) / self.data_size
+        if self.lambd:
+            reg = 0
+            for layer in self._linear_layers():
+                reg = reg + paddle.sum(paddle.square(layer.params['W']))
+            loss = loss + self.lambd * reg / (2 * self.data_size)
+        return loss
+
+    def backward(self):
+        if self.predicts is None:
+            raise RuntimeError("BinaryCrossEntropyWithLogits: backward() called before forward()")
+        inputs_grads = (self.predicts - self.labels) / self.data_size
+        self.model.backward(inputs_grads)
+        if self.lambd:
+            for layer in self._linear_layers():
+                if 'W' not in layer.grads:
+                    raise RuntimeError(f"Linear '{layer.name}' has no gradient after model.backward()")
+                layer.grads['W'] = layer.grads['W'] + self.lambd * layer.params['W'] / self.data_size
+
+
+def _check_drop_rate(drop_rate):
+    if isinstance(drop_rate, bool) or not isinstance(drop_rate, (int, float)):
+        raise TypeError(f"drop_rate must be a number in [0, 1), got {drop_rate!r}")
+    if not 0 <= drop_rate < 1:
+        raise ValueError(f"drop_rate must be in [0, 1), got {drop_rate}")
+    return float(drop_rate)
+
+
+_MODES = ('train', 'dev', 'test', 'eval')
+
+
+def _check_mode(owner, mode):
+    if mode not in _MODES:
+        raise ValueError(f"{owner}: mode must be 'train' or 'dev' (or 'test'/'eval'), got {mode!r}")
+    return mode
+
+
+class Dropout(Op):
+    """暂退法算子 (book 7.6.5.1), inverted dropout.
+
+    训练阶段: X̃ = (X ⊙ M) / (1 - p), M_ij ~ Bernoulli(1 - p) (kept with probability 1-p);
+    反向: δ_X = δ_X̃ ⊙ M / (1 - p) with the same mask; dropped units get no gradient.
+    评价阶段 (mode 'dev'/'test'/'eval'): the identity, in forward and backward.
+
+    输入:
+        - drop_rate: 暂退概率 p in [0, 1)
+    调用 ``dropout(inputs, mode='train')``: inputs shape=[N, D]; 输出 shape=[N, D].
+    The mask is drawn from paddle's generator (``paddle.seed`` reproduces it).
+    """
+
+    def __init__(self, drop_rate):
+        self.drop_rate = _check_drop_rate(drop_rate)
+        self.mask = None
+        self.mode = 'train'
+        self.params = None
+
+    def forward(self, inputs, mode='train'):
+        self.mode = _check_mode("Dropout", mode)
+        self.inputs_shape = list(inputs.shape)
+        if mode != 'train':
+            self.mask = None
+            return inputs
+        rand = paddle.rand(inputs.shape, dtype=inputs.dtype if inputs.dtype in (paddle.float32, paddle.float64) else 'float32')
+        self.mask = (rand > self.drop_rate).astype(inputs.dtype)
+        return inputs * self.mask / (1.0 - self.drop_rate)
+
+    def backward(self, outputs_grads):
+        if self.mode != 'train':
+            return outputs_grads
+        if self.mask is None:
+            raise RuntimeError("Dropout: backward() called before forward()")
+        _check_grad_shape("Dropout", outputs_grads, self.mask.shape)
+        return outputs_grads * self.mask / (1.0 - self.drop_rate)
+
+
+class MLP_3L_dropout(MLP_3L):
+    """带暂退法的三层感知器 (book 7.6.5.1): Dropout after each hidden ReLU.
+
+    输入:
+        - layers_size: [in, h1, h2, out]
+        - drop_rate: 暂退概率 p in [0, 1) (the book's code uses 0.3, its text 0.5)
+        - dtype: optional parameter dtype (not in the book)
+    调用 ``model(X, mode='train')`` (dropout on) or ``model(X, 'dev')`` (dropout off,
+    deterministic); ``backward`` follows the mode of the last forward.
+    ``layers`` lists the same five operators as ``MLP_3L`` (dropout has no parameters).
+    """
+
+    def __init__(self, layers_size, drop_rate, dtype=None):
+        super().__init__(layers_size, dtype=dtype)
+        self.dropout1 = Dropout(drop_rate)
+        self.dropout2 = Dropout(drop_rate)
+        self.drop_rate = self.dropout1.drop_rate
+        self.mode = 'train'
+
+    def __call__(self, X, mode='train'):
+        return self.forward(X, mode)
+
+    def forward(self, X, mode='train'):
+        self.mode = _check_mode("MLP_3L_dropout", mode)
+        z1 = self.fc1(X)
+        a1 = self.dropout1(self.act_fn1(z1), mode)
+        z2 = self.fc2(a1)
+        a2 = self.dropout2(self.act_fn2(z2), mode)
+        return self.fc3(a2)
+
+    def backward(self, loss_grad_z3):
+        loss_grad_a2 = self.dropout2.backward(self.fc3.backward(loss_grad_z3))
+        loss_grad_z2 = self.act_fn2.backward(loss_grad_a2)
+        loss_grad_a1 = self.dropout1.backward(self.fc2.backward(loss_grad_z2))
         loss_grad_z1 = self.act_fn1.backward(loss_grad_a1)
         return self.fc1.backward(loss_grad_z1)
