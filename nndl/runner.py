@@ -86,7 +86,7 @@ class RunnerV3(object):
                 X, y = data
                 logits = self.model(X)
                 loss = self.loss_fn(logits, y)  # 默认求 mean
-                loss_value = float(loss)
+                loss_value = loss.item()  # works for 0-D and [1] losses
                 if not math.isfinite(loss_value):
                     if bar is not None:
                         bar.close()
@@ -142,7 +142,7 @@ class RunnerV3(object):
         try:
             for X, y in dev_loader:
                 logits = self.model(X)
-                total_loss += float(self.loss_fn(logits, y))
+                total_loss += self.loss_fn(logits, y).item()
                 self.metric.update(logits, y)
                 num_batches += 1
         finally:

@@ -1,0 +1,140 @@
+"""RunnerV3's contract: histories, evaluation cadence, best-model save/load, modes, errors."""
+import math
+
+import numpy as np
+import paddle
+import pytest
+
+from nndl import Accuracy, MoonsDataset, RunnerV3
+from nndl.op import SimpleBatchGD
+
+F = paddle.nn.functional
+
+
+class Net(paddle.nn.Layer):
+    def __init__(self):
+        super().__init__()
+        self.fc1 = paddle.nn.Linear(2, 8)
+        self.drop = paddle.nn.Dropout(0.0)
+        self.fc2 = paddle.nn.Linear(8, 1)
+
+    def forward(self, x):
+        return self.fc2(self.drop(F.relu(self.fc1(x))))
+
+
+@pytest.fixture
+def loaders():
+    paddle.seed(0)
+    train, dev = MoonsDataset('train', 300, 200), MoonsDataset('dev', 300, 200)
+    return (paddle.io.DataLoader(train, batch_size=20, shuffle=False),
+            paddle.io.DataLoader(dev, batch_size=25, shuffle=False))
+
+
+def _runner(lr=0.2, opt_cls=None):
+    paddle.seed(1)
+    model = Net()
+    opt = (opt_cls or (lambda m: paddle.optimizer.SGD(lr, parameters=m.parameters())))(model)
+    return RunnerV3(model, opt, F.binary_cross_entropy_with_logits, Accuracy(is_logist=True))
+
+
+def test_histories_and_eval_cadence(loaders, tmp_path, capsys):
+    train_loader, dev_loader = loaders            # 10 batches per epoch
+    runner = _runner()
+    save = tmp_path / "sub" / "dir" / "best.pdparams"   # missing directories are created
+    runner.train(train_loader, dev_loader, num_epochs=3, log_steps=10, eval_steps=7, save_path=str(save))
+    out = capsys.readouterr().out
+    assert len(runner.train_step_losses) == 30
+    assert [s for s, _ in runner.train_step_losses] == list(range(30))
+    assert all(isinstance(l, float) for _, l in runner.train_step_losses)
+    assert len(runner.train_epoch_losses) == 3
+    # the epoch loss is the mean of that epoch's step losses
+    assert runner.train_epoch_losses[1] == pytest.approx(np.mean([l for _, l in runner.train_step_losses[10:20]]))
+    # book cadence: every eval_steps steps except step 0, and the last step
+    assert [s for s, _ in runner.dev_losses] == [7, 14, 21, 28, 29]
+    assert len(runner.dev_scores) == 5
+    assert runner.best_score == max(runner.dev_scores)
+    assert save.exists()
+    assert "[Train] epoch: 0/3, step: 0/30" in out and "[Train] epoch: 2/3, step: 20/30" in out
+    assert "[Evaluate] dev score:" in out and "[Train] Training done!" in out
+    assert runner.model.training   # left in train mode after the evaluations
+
+
+def test_best_model_saved_and_loaded(loaders, tmp_path):
+    train_loader, dev_loader = loaders
+    runner = _runner()
+    path = str(tmp_path / "best.pdparams")
+    runner.train(train_loader, dev_loader, num_epochs=2, log_steps=0, eval_steps=5, save_path=path)
+    best = runner.best_score
+    saved = paddle.load(path)
+    runner.train(train_loader, num_epochs=1, log_steps=0)   # move away from the best weights
+    runner.load_model(path)
+    for k, v in runner.model.state_dict().items():
+        np.testing.assert_array_equal(v.numpy(), saved[k].numpy())
+    score, loss = runner.evaluate(dev_loader)
+    assert score == pytest.approx(best)
+    assert math.isfinite(loss)
+    with pytest.raises(FileNotFoundError):
+        runner.load_model(str(tmp_path / "missing.pdparams"))
+
+
+def test_evaluate_and_predict_restore_mode(loaders):
+    _, dev_loader = loaders
+    runner = _runner()
+    runner.model.train()
+    runner.evaluate(dev_loader)
+    assert runner.model.training
+    runner.model.eval()
+    runner.evaluate(dev_loader)
+    assert not runner.model.training
+    runner.model.train()
+    X = paddle.randn([4, 2])
+    assert runner.predict(X).shape == [4, 1]
+    assert runner.model.training
+
+
+def test_log_steps_zero_is_silent(loaders, capsys, tmp_path):
+    train_loader, dev_loader = loaders
+    runner = _runner()
+    runner.train(train_loader, dev_loader, num_epochs=1, log_steps=0, eval_steps=4,
+                 save_path=str(tmp_path / "best.pdparams"))
+    assert capsys.readouterr().out == ""
+
+
+def test_eval_steps_need_dev_loader_and_metric(loaders):
+    train_loader, _ = loaders
+    with pytest.raises(RuntimeError, match="dev_loader"):
+        _runner().train(train_loader, None, num_epochs=1, eval_steps=5)
+    runner = _runner()
+    runner.metric = None
+    with pytest.raises(RuntimeError, match="Metric"):
+        runner.train(train_loader, train_loader, num_epochs=1, eval_steps=5)
+    with pytest.raises(RuntimeError, match="Metric"):
+        runner.evaluate(train_loader)
+
+
+def test_nan_loss_stops_with_step_number(loaders):
+    train_loader, _ = loaders
+    runner = _runner(lr=1e30)
+    with pytest.raises(FloatingPointError, match=r"at step \d+"):
+        runner.train(train_loader, num_epochs=5, log_steps=0)
+    assert len(runner.train_step_losses) >= 1
+
+
+def test_runner_trains_with_nndl_optimizer(loaders):
+    """The book's hand-written optimizer drives a paddle.nn.Layer through RunnerV3."""
+    train_loader, dev_loader = loaders
+    runner = _runner(opt_cls=lambda m: SimpleBatchGD(0.2, m))
+    runner.train(train_loader, num_epochs=15, log_steps=0)
+    assert runner.train_epoch_losses[-1] < 0.8 * runner.train_epoch_losses[0]
+    score, _ = runner.evaluate(dev_loader)
+    assert score > 0.6
+
+
+def test_training_is_deterministic(loaders):
+    train_loader, _ = loaders
+    histories = []
+    for _ in range(2):
+        runner = _runner()
+        runner.train(train_loader, num_epochs=2, log_steps=0)
+        histories.append(runner.train_step_losses)
+    assert histories[0] == histories[1]
