@@ -1,0 +1,5 @@
+"""``python -m nndl run ch7 [--full] [--out DIR]``: see :mod:`nndl.cli`."""
+from nndl.cli import main
+
+if __name__ == "__main__":
+    raise SystemExit(main())

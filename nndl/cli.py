@@ -1,0 +1,383 @@
+"""``python -m nndl``: run a chapter's scripts with a report, list them, make the notebooks.
+
+::
+
+    python -m nndl list [ch7]
+    python -m nndl run ch7 [--full] [--out DIR] [--sections 7.3.1,7.6,ex7.1] [--timeout S] [-v]
+    python -m nndl notebooks [--check]
+
+``run`` executes every section script of the chapter, then its exercises, in
+the book's order, each in its own Python process (``python <script> --quick
+--out DIR/<script name>``), and finally writes the report of :mod:`nndl.report`
+into DIR (``index.md``, ``index.html``, ``report.json``, ``run.json``).
+
+Why a process per script and not ``runpy`` in this process: paddle's import
+costs ~1.5-2 s per script on a 2-core CPU (measured: ``python -c "import
+nndl.script, paddle"`` 1.4-1.7 s), a few percent of a chapter's quick run,
+and it buys isolation: paddle's global seed, default dtype and device,
+matplotlib's open figures and each script's module globals cannot leak from
+one section into the next, so a section gives the same numbers whether it runs
+alone (``--sections``), in the whole chapter, or as ``python chapters/x.py``;
+a crash (even a segfault) fails that section only.
+
+The chapters folder is the installed ``nndl.chapters`` package (``chapters/``
+in a clone); ``--chapters-dir DIR`` or ``NNDL_CHAPTERS=DIR`` choose another.
+Script names follow ``docs/conventions.md``: ``ch7_3_2_lr_adjust.py`` is
+section 7.3.2, ``ch7_ex1_xxx.py`` is exercise 7.1 (label ``ex7.1``).
+"""
+import argparse
+import json
+import os
+import re
+import subprocess
+import sys
+import threading
+import time
+from pathlib import Path
+
+import nndl.script  # noqa: F401  (installs the warning filters before anything imports paddle)
+
+__all__ = ["main", "Script", "discover", "select", "run_chapter", "default_chapters_dir"]
+
+_SECTION_RE = re.compile(r"^ch(\d+)((?:_\d+)+)_([A-Za-z].*)$")
+_EXERCISE_RE = re.compile(r"^ch(\d+)_ex(\d+)(?:_(.*))?$")
+
+
+class UsageError(Exception):
+    """Bad command-line input: printed as ``nndl: error: ...`` with exit status 2."""
+
+
+class Script(object):
+    """One chapter script: ``name`` (file stem), ``path``, ``chapter`` (int),
+    ``kind`` ('section' or 'exercise'), ``numbers`` (tuple of ints), ``label``
+    ('7.3.2' or 'ex7.1') and ``title`` (its first Markdown heading)."""
+
+    def __init__(self, path):
+        self.path = Path(path)
+        self.name = self.path.stem
+        m = _EXERCISE_RE.match(self.name)
+        if m:
+            self.chapter, self.kind = int(m.group(1)), "exercise"
+            self.numbers = (int(m.group(2)),)
+            self.label = f"ex{self.chapter}.{self.numbers[0]}"
+        else:
+            m = _SECTION_RE.match(self.name)
+            if not m:
+                raise ValueError(f"{self.name}: not a chapter script name (ch7_3_2_slug or ch7_ex1_slug)")
+            self.chapter, self.kind = int(m.group(1)), "section"
+            self.numbers = tuple(int(n) for n in m.group(2).strip("_").split("_"))
+            self.label = ".".join(str(n) for n in (self.chapter,) + self.numbers)
+        title = _title(self.path)
+        if title.startswith(self.label + " "):   # '# # 7.3.1 小批量' -> '小批量'
+            title = title[len(self.label):].strip()
+        self.title = title
+
+    @property
+    def sort_key(self):
+        return (self.chapter, self.kind != "section", self.numbers, self.name)
+
+    def matches(self, token):
+        """True when ``token`` names this script: its name, its label, a section prefix
+        ('7.6' selects 7.6.1 and 7.6.2.3, not 7.61) or an exercise as 'ex1' / 'ex7.1'."""
+        token = token.strip()
+        if token in (self.name, self.path.name, self.label):
+            return True
+        if self.kind == "exercise":
+            return token.lower() in (f"ex{self.numbers[0]}", f"{self.chapter}.ex{self.numbers[0]}")
+        parts = token.split(".")
+        return all(p.isdigit() for p in parts) and self.label.split(".")[:len(parts)] == parts
+
+    def __repr__(self):
+        return f"Script({self.label} {self.name})"
+
+
+def _title(path):
+    """The first Markdown heading of a percent-format script ('# # 7.3 ...' -> '7.3 ...')."""
+    try:
+        lines = Path(path).read_text(encoding="utf-8").splitlines()
+    except (OSError, UnicodeDecodeError):
+        return ""
+    in_md = False
+    for line in lines:
+        if line.startswith("# %%"):
+            in_md = "[markdown]" in line
+            continue
+        if in_md:
+            m = re.match(r"^#\s*#+\s+(.*\S)", line)
+            if m:
+                return m.group(1).strip()
+    return ""
+
+
+def default_chapters_dir():
+    """$NNDL_CHAPTERS, else the ``nndl.chapters`` package folder, else ``<repo>/chapters``."""
+    env = os.environ.get("NNDL_CHAPTERS")
+    if env:
+        return Path(env)
+    import importlib.util
+    try:
+        spec = importlib.util.find_spec("nndl.chapters")
+    except ImportError:
+        spec = None
+    if spec is not None and spec.submodule_search_locations:
+        return Path(list(spec.submodule_search_locations)[0])
+    return Path(__file__).resolve().parents[1] / "chapters"
+
+
+def discover(chapters_dir=None):
+    """All chapter scripts in ``chapters_dir``, in the book's order, as a dict chapter -> [Script].
+
+    Sections first by their numbers (7.2 < 7.3.1 < 7.3.2 < 7.10), then exercises by number.
+    Files whose names do not follow the convention (``__init__.py``, helpers) are ignored.
+    """
+    chapters_dir = Path(chapters_dir) if chapters_dir is not None else default_chapters_dir()
+    if not chapters_dir.is_dir():
+        raise UsageError(f"chapters folder {chapters_dir} does not exist")
+    scripts = []
+    for path in chapters_dir.glob("ch*.py"):
+        try:
+            scripts.append(Script(path))
+        except ValueError:
+            continue
+    scripts.sort(key=lambda s: s.sort_key)
+    chapters = {}
+    for s in scripts:
+        chapters.setdefault(f"ch{s.chapter}", []).append(s)
+    return chapters
+
+
+def select(chapters, chapter, tokens=None):
+    """The scripts of ``chapter`` ('ch7' or '7') named by ``tokens`` (all when empty), in order.
+
+    Raises :class:`UsageError` listing the valid chapters or sections for an unknown name.
+    """
+    key = chapter if str(chapter).startswith("ch") else f"ch{chapter}"
+    if key not in chapters:
+        valid = ", ".join(sorted(chapters, key=lambda c: int(c[2:]))) or "none (no chapter scripts found)"
+        raise UsageError(f"unknown chapter '{chapter}'; valid chapters: {valid}")
+    scripts = chapters[key]
+    tokens = [t.strip() for t in (tokens or []) if t.strip()]
+    if not tokens:
+        return list(scripts)
+    unknown = [t for t in tokens if not any(s.matches(t) for s in scripts)]
+    if unknown:
+        valid = "\n".join(f"  {s.label:<10} {s.name}" for s in scripts)
+        raise UsageError(f"unknown section(s) {', '.join(unknown)} in {key}; valid sections "
+                         f"(a label, a prefix such as 7.3, or a script name):\n{valid}")
+    return [s for s in scripts if any(s.matches(t) for t in tokens)]
+
+
+def check_writable(out):
+    """Create ``out`` and prove it writable (a real file, since root ignores modes)."""
+    out = Path(out)
+    try:
+        out.mkdir(parents=True, exist_ok=True)
+        probe = out / f".nndl-write-test-{os.getpid()}"
+        probe.write_text("ok", encoding="utf-8")
+        probe.unlink()
+    except OSError as exc:
+        raise UsageError(f"cannot write to the output folder {out}: {exc.strerror or exc}") from exc
+    return out
+
+
+def _child_env():
+    env = dict(os.environ)
+    for var in ("NNDL_QUICK", "NNDL_OUT"):   # the command line decides, explicitly
+        env.pop(var, None)
+    env["MPLBACKEND"] = "Agg"
+    env["PYTHONHASHSEED"] = "0"
+    env["PYTHONIOENCODING"] = "utf-8"
+    env["PYTHONUNBUFFERED"] = "1"
+    # the child imports the same nndl as this process, installed or not
+    pkg_parent = str(Path(__file__).resolve().parents[1])
+    env["PYTHONPATH"] = os.pathsep.join([pkg_parent] + [p for p in env.get("PYTHONPATH", "").split(os.pathsep) if p])
+    return env
+
+
+def run_script(script, out, quick=True, timeout=None, echo=False):
+    """Run one chapter script in a fresh process into ``out``; return its status dict.
+
+    ``out/stdout.txt`` and ``out/stderr.txt`` keep what it printed; a stale
+    ``results.json`` from an earlier run is removed first so it cannot pass for this one.
+    """
+    out = Path(out)
+    out.mkdir(parents=True, exist_ok=True)
+    for stale in ("results.json", "stdout.txt", "stderr.txt"):
+        (out / stale).unlink(missing_ok=True)
+    args = [sys.executable, str(script.path), "--quick" if quick else "--full", "--out", str(out)]
+    start = time.perf_counter()
+    status, returncode = "ok", None
+    with open(out / "stdout.txt", "w", encoding="utf-8") as fout, \
+            open(out / "stderr.txt", "w", encoding="utf-8") as ferr:
+        proc = subprocess.Popen(args, stdout=subprocess.PIPE, stderr=ferr, cwd=str(out), env=_child_env(),
+                                text=True, encoding="utf-8", errors="replace")
+        def pump():   # tee line by line: progress stays visible with -v
+            for line in proc.stdout:
+                fout.write(line)
+                if echo:
+                    sys.stdout.write("    | " + line)
+                    sys.stdout.flush()
+
+        reader = threading.Thread(target=pump, daemon=True)
+        reader.start()
+        try:
+            returncode = proc.wait(timeout=timeout)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            proc.wait()
+            status = "timeout"
+        except BaseException:
+            proc.kill()
+            proc.wait()
+            raise
+        finally:
+            reader.join(timeout=10)
+    seconds = time.perf_counter() - start
+    if status == "ok" and returncode != 0:
+        status = "failed"
+    elif status == "ok" and not (out / "results.json").exists():
+        status = "failed"   # exited 0 without S.save(): its numbers are missing
+    return {"name": script.name, "label": script.label, "title": script.title, "kind": script.kind,
+            "status": status, "returncode": returncode, "seconds": round(seconds, 2)}
+
+
+def run_chapter(scripts, out, quick=True, timeout=None, echo=False, command=None, chapter=None,
+                stream=sys.stdout):
+    """Run ``scripts`` in order into ``out/<name>/``, print progress, write the report.
+
+    Returns the list of status dicts (one per script).
+    """
+    import nndl.report as report_mod   # not `from . import`: nndl's lazy __getattr__ would load paddle
+
+    out = check_writable(out)
+    n = len(scripts)
+    width = max(len(s.label) for s in scripts) if scripts else 0
+    mode = "quick" if quick else "full"
+    print(f"nndl: running {n} script(s) of {chapter or 'the chapter'} in {mode} mode into {out}", file=stream)
+    statuses = []
+    started = time.time()
+    try:
+        for i, s in enumerate(scripts, 1):
+            print(f"[{i:>{len(str(n))}}/{n}] {s.label:<{width}} {s.name} ...", end="" if not echo else "\n",
+                  file=stream, flush=True)
+            st = run_script(s, out / s.name, quick=quick, timeout=timeout, echo=echo)
+            statuses.append(st)
+            tail = f"{st['status']} ({st['seconds']:.1f} s)"
+            print(f" {tail}" if not echo else f"    -> {tail}", file=stream, flush=True)
+    finally:
+        done = {st["name"] for st in statuses}
+        for s in scripts:   # interrupted (Ctrl-C): the rest are listed as not run
+            if s.name not in done:
+                statuses.append({"name": s.name, "label": s.label, "title": s.title, "kind": s.kind,
+                                 "status": "not run", "returncode": None, "seconds": 0.0})
+        paths = report_mod.write_report(out, statuses, chapter=chapter, quick=quick,
+                                        command=command, started=started)
+    failed = [st for st in statuses if st["status"] != "ok"]
+    total = sum(st["seconds"] for st in statuses)
+    print(f"nndl: {n - len(failed)}/{n} ok in {total:.1f} s; report: {paths['html']} and {paths['markdown']}",
+          file=stream)
+    if failed:
+        print("nndl: failed: " + ", ".join(f"{st['label']} {st['name']} ({st['status']}, see "
+                                           f"{out / st['name'] / 'stderr.txt'})" for st in failed), file=stream)
+    return statuses
+
+
+def _split_tokens(values):
+    tokens = []
+    for v in values or []:
+        tokens.extend(t for t in re.split(r"[,\s]+", v) if t)
+    return tokens
+
+
+def _cmd_list(args):
+    chapters = discover(args.chapters_dir)
+    names = [args.chapter] if args.chapter else sorted(chapters, key=lambda c: int(c[2:]))
+    for ch in names:
+        scripts = select(chapters, ch)
+        print(f"{ch}: {len(scripts)} script(s) in {scripts[0].path.parent}")
+        width = max(len(s.label) for s in scripts)
+        for s in scripts:
+            print(f"  {s.label:<{width}}  {s.name:<36} {s.title}")
+    if not names:
+        print("no chapter scripts found")
+    return 0
+
+
+def _cmd_run(args):
+    chapters = discover(args.chapters_dir)
+    scripts = select(chapters, args.chapter, _split_tokens(args.sections))
+    key = args.chapter if str(args.chapter).startswith("ch") else f"ch{args.chapter}"
+    out = Path(args.out) if args.out else Path("results") / key
+    command = "python -m nndl " + " ".join(args.argv)
+    statuses = run_chapter(scripts, out, quick=not args.full, timeout=args.timeout, echo=args.verbose,
+                           command=command, chapter=key)
+    return 0 if all(st["status"] == "ok" for st in statuses) else 1
+
+
+def _cmd_notebooks(args):
+    import nndl.notebooks as notebooks
+    chapters_dir = Path(args.chapters_dir) if args.chapters_dir else default_chapters_dir()
+    out = Path(args.out) if args.out else notebooks.default_notebooks_dir(chapters_dir)
+    if args.check:
+        problems = notebooks.check_notebooks(chapters_dir, out)
+        for p in problems:
+            print(p)
+        if problems:
+            print("nndl: notebooks out of date; regenerate with `python -m nndl notebooks`")
+            return 1
+        print(f"nndl: notebooks in {out} match the scripts in {chapters_dir}")
+        return 0
+    written, removed = notebooks.write_notebooks(chapters_dir, out)
+    print(f"nndl: {len(written)} notebook(s) written to {out}" + (f", {len(removed)} stale removed" if removed else ""))
+    return 0
+
+
+def build_parser():
+    parser = argparse.ArgumentParser(prog="python -m nndl", description=__doc__.split("\n\n")[0])
+    sub = parser.add_subparsers(dest="command", metavar="{run,list,notebooks}")
+    sub.required = True
+
+    def chapters_opt(p):
+        p.add_argument("--chapters-dir", default=None,
+                       help="folder of the chapter scripts (default: $NNDL_CHAPTERS or the installed chapters)")
+
+    p = sub.add_parser("run", help="run a chapter's sections and exercises in order and write a report")
+    p.add_argument("chapter", help="chapter, e.g. ch7")
+    p.add_argument("--full", action="store_true", help="the book's sizes (default: quick mode, minutes on a CPU)")
+    p.add_argument("--quick", action="store_true", help="quick mode (the default)")
+    p.add_argument("--out", default=None, help="output folder (default: results/<chapter>)")
+    p.add_argument("--sections", action="append", default=None,
+                   help="only these, comma-separated: labels (7.3.1), prefixes (7.6), ex7.1, or script names")
+    p.add_argument("--timeout", type=float, default=None, help="seconds allowed per script (default: no limit)")
+    p.add_argument("-v", "--verbose", action="store_true", help="echo each script's output as it runs")
+    chapters_opt(p)
+    p.set_defaults(func=_cmd_run)
+
+    p = sub.add_parser("list", help="list the chapters' scripts in run order")
+    p.add_argument("chapter", nargs="?", default=None)
+    chapters_opt(p)
+    p.set_defaults(func=_cmd_list)
+
+    p = sub.add_parser("notebooks", help="generate notebooks/<name>.ipynb from the chapter scripts")
+    p.add_argument("--out", default=None, help="notebook folder (default: notebooks/ beside the chapters folder)")
+    p.add_argument("--check", action="store_true", help="only check that the notebooks match the scripts")
+    chapters_opt(p)
+    p.set_defaults(func=_cmd_notebooks)
+    return parser
+
+
+def main(argv=None):
+    argv = list(sys.argv[1:] if argv is None else argv)
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    args.argv = argv
+    if getattr(args, "full", False) and getattr(args, "quick", False):
+        parser.error("--full and --quick exclude each other")
+    try:
+        return args.func(args)
+    except UsageError as exc:
+        print(f"nndl: error: {exc}", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        print("nndl: interrupted", file=sys.stderr)
+        return 130
