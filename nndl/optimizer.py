@@ -18,7 +18,10 @@ import numbers
 
 import paddle
 
-__all__ = ["Optimizer", "SimpleBatchGD", "BatchGD"]
+__all__ = [
+    "Optimizer", "SimpleBatchGD", "BatchGD", "Minibatch_GD",
+    "Adagrad", "RMSprop", "Momentum", "Nesterov", "Adam", "AdamW", "AdaDelta",
+]
 
 
 def _describe(obj):
@@ -194,3 +197,230 @@ class BatchGD(Optimizer):
         if self.weight_decay:
             param.scale_(1.0 - self.weight_decay)
         param.subtract_(grad * lr)
+
+
+# R1 (the printed book, 7.3.1.1) calls plain gradient descent ``Minibatch_GD``;
+# R0 reuses ``SimpleBatchGD``.  One implementation, two book spellings.
+Minibatch_GD = SimpleBatchGD
+
+
+# -- 7.3: adaptive learning rates and corrected gradient estimates -------------------
+
+def _check_rate(name, value):
+    """A decay rate / momentum factor must lie in [0, 1)."""
+    if not isinstance(value, numbers.Number) or not 0 <= value < 1:
+        raise ValueError(f"{name} must be a number in [0, 1), got {value!r}")
+    return float(value)
+
+
+def _check_eps(name, value):
+    if not isinstance(value, numbers.Number) or not value >= 0:
+        raise ValueError(f"{name} must be a non-negative number, got {value!r}")
+    return float(value)
+
+
+class Adagrad(Optimizer):
+    """AdaGrad 算法 (book 7.3.2.1).
+
+    ``G_t = G_{t-1} + g_t ⊙ g_t``, ``θ_t = θ_{t-1} - α / sqrt(G_t + ε) ⊙ g_t``.
+
+    输入:
+        - init_lr: 初始学习率 α
+        - model: 模型 (``model.params``/``model.grads``, ``model.layers`` or a ``paddle.nn.Layer``)
+        - epsilon: 保持数值稳定性而设置的非常小的常数 ε (book: 1e-7)
+
+    Equals ``paddle.optimizer.Adagrad(lr, epsilon=0.0, initial_accumulator_value=epsilon)``
+    (paddle puts its epsilon outside the square root; tests/test_optimizers.py).
+    """
+
+    def __init__(self, init_lr, model, epsilon=1e-7):
+        super().__init__(init_lr, model)
+        self.epsilon = _check_eps("epsilon", epsilon)
+
+    def _update(self, key, param, grad, lr):
+        G = self._state_for(key, param, G="zeros")["G"]
+        G.add_(grad * grad)
+        param.subtract_(grad * lr / paddle.sqrt(G + self.epsilon))
+
+
+class RMSprop(Optimizer):
+    """RMSprop 算法 (book 7.3.2.2).
+
+    ``G_t = β G_{t-1} + (1-β) g_t ⊙ g_t``, ``θ_t = θ_{t-1} - α / sqrt(G_t + ε) ⊙ g_t``.
+
+    输入:
+        - init_lr: 初始学习率 α
+        - model: 模型
+        - beta: 衰减率 β in [0, 1) (book: 0.9)
+        - epsilon: 保持数值稳定性而设置的常数 ε (book: 1e-7)
+
+    Equals ``paddle.optimizer.RMSProp(lr, rho=beta, epsilon=epsilon, momentum=0)``.
+    """
+
+    def __init__(self, init_lr, model, beta=0.9, epsilon=1e-7):
+        super().__init__(init_lr, model)
+        self.beta = _check_rate("beta", beta)
+        self.epsilon = _check_eps("epsilon", epsilon)
+
+    def _update(self, key, param, grad, lr):
+        G = self._state_for(key, param, G="zeros")["G"]
+        G.scale_(self.beta).add_(grad * grad * (1.0 - self.beta))
+        param.subtract_(grad * lr / paddle.sqrt(G + self.epsilon))
+
+
+class Momentum(Optimizer):
+    """动量法 (book 7.3.3.1).
+
+    ``Δθ_t = ρ Δθ_{t-1} - α g_t``, ``θ_t = θ_{t-1} + Δθ_t``.
+
+    输入:
+        - init_lr: 学习率 α
+        - model: 模型
+        - rho: 动量因子 ρ in [0, 1) (book: 0.9)
+
+    At a constant learning rate this equals ``paddle.optimizer.Momentum(lr, momentum=rho)``
+    (paddle keeps ``v = ρv + g`` and steps ``-α v``); under a changing learning rate the
+    two differ, because here past steps keep the learning rate they were taken with.
+    """
+
+    def __init__(self, init_lr, model, rho=0.9):
+        super().__init__(init_lr, model)
+        self.rho = _check_rate("rho", rho)
+
+    def _update(self, key, param, grad, lr):
+        d = self._state_for(key, param, delta_x="zeros")["delta_x"]
+        d.scale_(self.rho).subtract_(grad * lr)
+        param.add_(d)
+
+
+class Nesterov(Momentum):
+    """Nesterov 加速梯度 (《神经网络与深度学习》7.2.4.2; the book's 7.3.3 names it).
+
+    ``Δθ_t = ρ Δθ_{t-1} - α g_t(θ_{t-1} + ρ Δθ_{t-1})``, written in the usual form that
+    needs only the gradient at the current parameters:
+    ``d_t = ρ d_{t-1} - α g_t``, ``θ_t = θ_{t-1} + ρ d_t - α g_t``.
+
+    输入: init_lr, model, rho (动量因子, default 0.9).
+    Equals ``paddle.optimizer.Momentum(lr, momentum=rho, use_nesterov=True)`` at constant lr.
+    """
+
+    def _update(self, key, param, grad, lr):
+        d = self._state_for(key, param, delta_x="zeros")["delta_x"]
+        d.scale_(self.rho).subtract_(grad * lr)
+        param.add_(d * self.rho - grad * lr)
+
+
+def _pick(name, value, aliases, default):
+    """Resolve an argument the renderings spell in several ways (beta1 / betal / beta_1)."""
+    given = {n: v for n, v in aliases.items() if v is not None}
+    if value is not None:
+        given[name] = value
+    if len(given) > 1:
+        raise TypeError(f"{name} given more than once: {sorted(given)}")
+    return next(iter(given.values())) if given else default
+
+
+class Adam(Optimizer):
+    """Adam 算法 (book 7.3.3.2).
+
+    ``M_t = β1 M_{t-1} + (1-β1) g_t``, ``G_t = β2 G_{t-1} + (1-β2) g_t ⊙ g_t``,
+    ``M̂_t = M_t / (1-β1^t)``, ``Ĝ_t = G_t / (1-β2^t)``, ``θ_t = θ_{t-1} - α / sqrt(Ĝ_t + ε) M̂_t``.
+
+    输入:
+        - init_lr: 初始学习率 α
+        - model: 模型
+        - beta1, beta2: 移动平均的衰减率 (book: 0.9, 0.99); the renderings also spell them
+          ``betal`` (R0) and ``beta_1``/``beta_2`` (R1): all are accepted
+        - epsilon: 保持数值稳定性而设置的常数 (book: 1e-7), inside the square root as in the book
+
+    ``t`` counts calls of ``step()`` that update the parameter (the book's code advances it once per parameter, so
+    with W and b the bias correction is wrong; see docs/errata.md).  With ``epsilon=0``
+    this equals ``paddle.optimizer.Adam(lr, beta1, beta2, epsilon=0)``; paddle adds its
+    epsilon outside the square root.
+    """
+
+    def __init__(self, init_lr, model, beta1=None, beta2=None, epsilon=1e-7, *,
+                 betal=None, beta_1=None, beta_2=None):
+        super().__init__(init_lr, model)
+        self.beta1 = _check_rate("beta1", _pick("beta1", beta1, {"betal": betal, "beta_1": beta_1}, 0.9))
+        self.beta2 = _check_rate("beta2", _pick("beta2", beta2, {"beta_2": beta_2}, 0.99))
+        self.epsilon = _check_eps("epsilon", epsilon)
+
+    @property
+    def betal(self):   # the notebook rendering's spelling
+        return self.beta1
+
+    @property
+    def t(self):
+        """迭代次数 of the next step (1 before the first step), as the book's ``self.t``."""
+        return self.num_steps + 1
+
+    def _adam_step(self, key, param, grad, lr):
+        s = self._state_for(key, param, M="zeros", G="zeros")
+        M, G = s["M"], s["G"]
+        # t advances once per step for every parameter (counted per parameter, so one
+        # that first gets a gradient late starts at t=1, as in paddle)
+        t = s["t"] = s.get("t", 0) + 1
+        M.scale_(self.beta1).add_(grad * (1.0 - self.beta1))
+        G.scale_(self.beta2).add_(grad * grad * (1.0 - self.beta2))
+        m_hat = M * (1.0 / (1.0 - self.beta1 ** t))
+        g_hat = G * (1.0 / (1.0 - self.beta2 ** t))
+        param.subtract_(m_hat * lr / paddle.sqrt(g_hat + self.epsilon))
+
+    def _update(self, key, param, grad, lr):
+        self._adam_step(key, param, grad, lr)
+
+
+class AdamW(Adam):
+    """AdamW (exercise 7.5): decoupled weight decay, ``θ ← (1 - α λ) θ`` then the Adam step.
+
+    输入: init_lr, model, beta1 (0.9), beta2 (0.99), epsilon (1e-7, inside the square root
+    as in the book's Adam), weight_decay λ >= 0 (0.01, paddle's default).
+    With ``epsilon=0`` it equals ``paddle.optimizer.AdamW(lr, beta1, beta2, epsilon=0,
+    weight_decay=λ)``.
+    """
+
+    def __init__(self, init_lr, model, beta1=None, beta2=None, epsilon=1e-7, weight_decay=0.01, *,
+                 betal=None, beta_1=None, beta_2=None):
+        super().__init__(init_lr, model, beta1, beta2, epsilon, betal=betal, beta_1=beta_1, beta_2=beta_2)
+        if not isinstance(weight_decay, numbers.Number) or not weight_decay >= 0:
+            raise ValueError(f"weight_decay must be a non-negative number, got {weight_decay!r}")
+        self.weight_decay = float(weight_decay)
+
+    def _update(self, key, param, grad, lr):
+        if self.weight_decay:
+            param.scale_(1.0 - lr * self.weight_decay)
+        self._adam_step(key, param, grad, lr)
+
+
+class AdaDelta(Optimizer):
+    """AdaDelta 算法 (exercise 7.4; 《神经网络与深度学习》7.2.3.3).
+
+    ``G_t = β G_{t-1} + (1-β) g_t ⊙ g_t``,
+    ``Δθ_t = - sqrt(ΔX²_{t-1} + ε) / sqrt(G_t + ε) ⊙ g_t``,
+    ``ΔX²_t = β ΔX²_{t-1} + (1-β) Δθ_t ⊙ Δθ_t``, ``θ_t = θ_{t-1} + α Δθ_t``.
+
+    输入:
+        - init_lr: 学习率 α; AdaDelta proper has none (use 1.0, the default); paddle scales by it
+        - model: 模型
+        - beta: 衰减率 in [0, 1) (0.9)
+        - epsilon: 常数 ε (1e-6): it also sets the size of the first steps, sqrt(ε)
+    Equals ``paddle.optimizer.Adadelta(lr, epsilon=epsilon, rho=beta)``.
+    """
+
+    def __init__(self, init_lr=1.0, model=None, beta=0.9, epsilon=1e-6):
+        if model is None:
+            raise TypeError("AdaDelta needs a model")
+        super().__init__(init_lr, model)
+        self.beta = _check_rate("beta", beta)
+        self.epsilon = _check_eps("epsilon", epsilon)
+        if self.epsilon == 0:
+            raise ValueError("AdaDelta needs epsilon > 0 (with 0 its first step is 0)")
+
+    def _update(self, key, param, grad, lr):
+        s = self._state_for(key, param, G="zeros", X="zeros")
+        G, X = s["G"], s["X"]
+        G.scale_(self.beta).add_(grad * grad * (1.0 - self.beta))
+        delta = -paddle.sqrt((X + self.epsilon) / (G + self.epsilon)) * grad
+        X.scale_(self.beta).add_(delta * delta * (1.0 - self.beta))
+        param.add_(delta * lr)
