@@ -1,0 +1,196 @@
+"""MLP (7.4.2.1 / 7.5.1.2) and MultiConvLayerNet (7.5.1.5): the chapter's claims, modes, shapes, bad input."""
+import numpy as np
+import paddle
+import paddle.nn as nn
+import paddle.nn.functional as F
+import pytest
+
+from nndl import (MLP, Accuracy, BatchNorm, LayerNorm, MoonsDataset, MultiConvLayerNet, RunnerV3,
+                  he_normal_std, xavier_normal_std, xavier_uniform_r)
+
+LAYERS_742 = [100, 200, 400, 300, 200, 100]
+LAYERS_751 = [100, 200, 400, 300, 2, 2]
+
+
+def _n_params(model, trainable_only=True):
+    return sum(int(np.prod(p.shape)) for p in model.parameters() if not (trainable_only and p.stop_gradient))
+
+
+def test_mlp_records_and_shapes():
+    model = MLP(LAYERS_742, "normal", xavier_normal_std, nn.Tanh)
+    y = model(paddle.randn([3, 100]))
+    assert list(y.shape) == [3, 100]
+    assert sorted(model.z) == [0, 1, 2, 3, 4] and sorted(model.a) == [0, 1, 2, 3]
+    for i in range(4):
+        assert list(model.z[i].shape) == [3, LAYERS_742[i + 1]]
+        np.testing.assert_allclose(model.a[i].numpy(), np.tanh(model.z[i].numpy()), atol=1e-6)
+    # no activation after the last layer: the output is the last linear layer's output
+    np.testing.assert_allclose(y.numpy(), model.linear[4](model.a[3]).numpy(), atol=1e-6)
+    assert model.z[4] is y
+
+
+@pytest.mark.parametrize("init_fn_name,init_fn", [("normal", xavier_normal_std), ("uniform", xavier_uniform_r)])
+def test_xavier_keeps_variance_and_normal01_saturates(init_fn_name, init_fn):
+    """7.4.2.2: under Xavier the per-layer output variance stays within a small factor across
+    layers; under N(0, 1) the pre-activations blow up and tanh saturates."""
+    ratios, sat_x, sat_n = [], [], []
+    for seed in range(5):
+        paddle.seed(seed)
+        X = paddle.normal(shape=[64, 100], std=0.1)
+        xav = MLP(LAYERS_742, init_fn_name, init_fn, nn.Tanh)
+        basic = MLP(LAYERS_742, "basic", None, nn.Tanh)
+        xav(X)
+        basic(X)
+        v = [float(xav.a[i].numpy().var()) for i in range(4)]
+        ratios.append(max(v) / min(v))
+        sat_x.append(np.mean(np.abs(xav.a[3].numpy()) > 0.99))
+        sat_n.append(np.mean(np.abs(basic.a[3].numpy()) > 0.99))
+        # N(0, 1): pre-activation variance of the deeper layers is ~ fan_in, far above Xavier's
+        assert basic.z[2].numpy().var() > 100 * xav.z[2].numpy().var()
+    assert max(ratios) < 3.0
+    assert max(sat_x) < 0.01
+    assert min(sat_n) > 0.5
+
+
+def test_he_keeps_relu_variance():
+    """Exercise 7.7: with ReLU, He keeps the second moment of the pre-activations from layer to
+    layer (ratio ~1); Xavier (equal fan in/out) halves it at every layer (ratio ~1/2)."""
+    sizes = [300] * 8
+    ratios = {"he": [], "xavier": []}
+    for seed in range(4):
+        paddle.seed(seed)
+        X = paddle.randn([256, 300])
+        for name, fn in (("he", he_normal_std), ("xavier", xavier_normal_std)):
+            model = MLP(sizes, "normal", fn, nn.ReLU)
+            model(X)
+            m2 = [float((model.z[i].numpy() ** 2).mean()) for i in range(6)]
+            ratios[name].extend(m2[i + 1] / m2[i] for i in range(5))
+    # geometric mean of the per-layer ratios
+    he = float(np.exp(np.mean(np.log(ratios["he"]))))
+    xav = float(np.exp(np.mean(np.log(ratios["xavier"]))))
+    assert 0.85 < he < 1.18
+    assert 0.42 < xav < 0.59
+
+
+def test_mlp_bn_gamma_beta_claim():
+    """7.5.1.3: with gamma/beta per layer, z[i] has per-unit mean beta[i] and std gamma[i]."""
+    gamma = [1, 2, 3, 5, 4]
+    beta = [3, 2, 1, 2, 2]
+    model = MLP(LAYERS_751, "basic", None, nn.Tanh, norm_name="bn", gamma=gamma, beta=beta)
+    model(paddle.randn([200, 100]))
+    for i in range(4):
+        z = model.z[i].numpy()
+        np.testing.assert_allclose(z.mean(axis=0), beta[i], atol=1e-4)
+        np.testing.assert_allclose(z.std(axis=0), gamma[i], rtol=1e-4)
+    assert len(model.normalization) == 4 and isinstance(model.normalization[3], BatchNorm)
+    assert list(model.normalization[3].moving_mean.shape) == [1, 2]
+
+
+def test_mlp_ln_gamma_beta_claim():
+    """7.5.2.2: with LayerNorm, each sample's z[i] has mean beta[i] and std gamma[i]."""
+    gamma = [1, 2, 3, 5, 4]
+    beta = [3, 2, 1, 2, 2]
+    model = MLP(LAYERS_751, "basic", None, nn.Tanh, norm_name="ln", gamma=gamma, beta=beta)
+    model(paddle.randn([10, 100]))
+    for i in range(4):
+        z = model.z[i].numpy()
+        np.testing.assert_allclose(z.mean(axis=1), beta[i], atol=1e-4)
+        np.testing.assert_allclose(z.std(axis=1), gamma[i], rtol=1e-4)
+    assert isinstance(model.normalization[0], LayerNorm)
+
+
+def test_mlp_train_mode_follows_layer_mode():
+    model = MLP([4, 8, 8, 1], "normal", xavier_normal_std, nn.Tanh, norm_name="bn", gamma=[1, 1], beta=[0, 0])
+    X = paddle.randn([32, 4]) * 3 + 1
+    model(X)                           # training (the default mode): statistics move
+    moved = model.normalization[0].moving_mean.numpy().copy()
+    assert np.abs(moved).max() > 0
+    model.eval()
+    y_eval = model(X)                  # eval: statistics fixed, moving averages used
+    np.testing.assert_array_equal(model.normalization[0].moving_mean.numpy(), moved)
+    np.testing.assert_allclose(y_eval.numpy(), model(X, train_mode=False).numpy())
+    model.train()
+    y_train = model(X, train_mode=False)   # an explicit train_mode wins over the layer's mode
+    np.testing.assert_allclose(y_train.numpy(), y_eval.numpy())
+    np.testing.assert_array_equal(model.normalization[0].moving_mean.numpy(), moved)
+
+
+def test_mlp_with_runnerv3_learns_moons():
+    """RunnerV3 calls model(X) and toggles train()/eval(); an MLP with BN trains on moons."""
+    paddle.seed(0)
+    train_set, dev_set = MoonsDataset(mode="train"), MoonsDataset(mode="dev")
+    train_loader = paddle.io.DataLoader(train_set, batch_size=20, shuffle=True)
+    dev_loader = paddle.io.DataLoader(dev_set, batch_size=20)
+    model = MLP([2, 16, 16, 1], "normal", xavier_normal_std, nn.Tanh, norm_name="bn")
+    opt = paddle.optimizer.SGD(learning_rate=0.1, parameters=model.parameters())
+    runner = RunnerV3(model, opt, F.binary_cross_entropy_with_logits, Accuracy(is_logist=True))
+    before = model.normalization[0].gamma.numpy().copy()
+    runner.train(train_loader, num_epochs=15, log_steps=0)
+    assert runner.train_epoch_losses[-1] < runner.train_epoch_losses[0]
+    assert not np.allclose(model.normalization[0].gamma.numpy(), before)   # gamma is learned
+    score, _ = runner.evaluate(dev_loader)
+    assert score > 0.6
+    assert model.training   # evaluate restored the mode
+
+
+def test_mlp_bad_input():
+    with pytest.raises(ValueError, match="init_fn_name"):
+        MLP([4, 3, 1], "xavier", xavier_normal_std, nn.Tanh)
+    with pytest.raises(ValueError, match="norm_name"):
+        MLP([4, 3, 1], "basic", None, nn.Tanh, norm_name="batchnorm")
+    with pytest.raises(ValueError, match="gamma has 2 values .* 3 hidden"):
+        MLP([4, 3, 3, 3, 1], "basic", None, nn.Tanh, norm_name="bn", gamma=[1, 1], beta=[0, 0, 0])
+    with pytest.raises(ValueError, match="beta has 1 values"):
+        MLP([4, 3, 3, 1], "basic", None, nn.Tanh, norm_name="ln", gamma=[1, 1], beta=[0])
+    with pytest.raises(ValueError, match="init_fn"):
+        MLP([4, 3, 1], "normal", None, nn.Tanh)
+    with pytest.raises(ValueError, match=r"\[5, 3\]"):
+        MLP([4, 3, 1], "basic", None, nn.Tanh)(paddle.randn([5, 3]))
+
+
+def test_multiconv_shapes_and_parameter_count():
+    X = paddle.randn([3, 1, 28, 28])
+    plain = MultiConvLayerNet(use_bn=False)
+    bn = MultiConvLayerNet(use_bn=True)
+    assert list(plain(X).shape) == [3, 10] and list(bn(X).shape) == [3, 10]
+    conv1, conv2, fc = 1 * 20 * 5 * 5 + 20, 20 * 20 * 5 * 5 + 20, 980 * 10 + 10
+    assert _n_params(plain) == conv1 + conv2 + fc == 20350
+    assert _n_params(bn) == 20350 + 2 * (20 + 20)         # gamma and beta of two BN layers
+    assert isinstance(bn.batch_norm1, nn.BatchNorm2D)
+    with pytest.raises(ValueError, match=r"\[3, 28, 28\]"):
+        plain(paddle.randn([3, 28, 28]))
+    with pytest.raises(ValueError, match=r"\[2, 3, 28, 28\]"):
+        plain(paddle.randn([2, 3, 28, 28]))
+
+
+def test_multiconv_train_vs_eval():
+    paddle.seed(1)
+    X = paddle.randn([8, 1, 28, 28])
+    plain = MultiConvLayerNet(use_bn=False)
+    np.testing.assert_allclose(plain(X).numpy(), (plain.eval() or plain)(X).numpy())  # no BN: same in both
+    model = MultiConvLayerNet(use_bn=True)
+    y_train = model(X)
+    model.eval()
+    y_eval = model(X)
+    assert not np.allclose(y_train.numpy(), y_eval.numpy(), atol=1e-3)
+    # eval is per-sample: the output for one image does not depend on the rest of the batch
+    np.testing.assert_allclose(model(X[:1]).numpy(), y_eval[:1].numpy(), rtol=1e-4, atol=1e-5)
+    # explicit train_mode wins over the mode, and the mode is restored afterwards
+    np.testing.assert_allclose(model(X, train_mode=True).numpy(), y_train.numpy(), rtol=1e-4, atol=1e-5)
+    assert not model.batch_norm1.training
+
+
+def test_multiconv_with_nndl_batchnorm_matches_paddle():
+    """bn_impl='nndl' uses our 4-D BatchNorm: same outputs as paddle's BatchNorm2D from the same weights."""
+    paddle.seed(2)
+    ours = MultiConvLayerNet(use_bn=True, bn_impl="nndl")
+    ref = MultiConvLayerNet(use_bn=True)
+    for name in ("conv1", "conv2", "fc"):
+        getattr(ref, name).set_state_dict(getattr(ours, name).state_dict())
+    for _ in range(3):
+        X = paddle.randn([6, 1, 28, 28])
+        np.testing.assert_allclose(ours(X).numpy(), ref(X).numpy(), rtol=1e-4, atol=1e-4)
+    ours.eval()
+    ref.eval()
+    X = paddle.randn([4, 1, 28, 28])
+    np.testing.assert_allclose(ours(X).numpy(), ref(X).numpy(), rtol=1e-4, atol=1e-4)
