@@ -1,2 +1,240 @@
-"""(placeholder: filled in by its chapter-7 section)."""
-__all__ = []
+"""Figures and animations of chapter 7 (book 7.3: optimizer trajectories and loss curves).
+
+Helpers take numpy arrays (paddle tensors are converted), return the figure,
+save it when given a path, and never call ``show()``.  ``matplotlib`` is imported
+when a helper runs, not when ``nndl`` is imported.
+
+- :func:`plot_loss`: iteration and epoch loss curves (7.3.1.2);
+- :class:`Visualization`: contours of a 2-D test function with the update trajectory (7.3.1.1);
+- :class:`Visualization3D`: the animated trajectories of 7.3.4 (a
+  ``matplotlib.animation.FuncAnimation``); save it with :meth:`Visualization3D.save_gif`
+  (pillow) or :meth:`Visualization3D.save_html` (self-contained, ``to_jshtml``): no ffmpeg needed;
+- :func:`plot_surface_3d` and :func:`plot_trajectories_3d`: the static 3-D figures.
+"""
+import numpy as np
+
+__all__ = ["plot_loss", "Visualization", "Visualization3D", "plot_surface_3d",
+           "plot_trajectories_3d", "evaluate_on_grid"]
+
+# the book's palette
+_COLORS = ['#e4007f', '#f19ec2', '#c44e52']
+
+
+def _np(x):
+    if hasattr(x, "numpy") and callable(x.numpy):
+        return x.numpy()
+    return np.asarray(x)
+
+
+def _save(fig, fig_name):
+    if fig_name:
+        fig.savefig(str(fig_name).replace(" ", ""), bbox_inches="tight")
+    return fig
+
+
+def evaluate_on_grid(model, x1, x2):
+    """f on a grid: ``model`` is called with a float32 paddle tensor [2, H, W] (a book Op, whose
+    ``params`` are restored afterwards) or is a numpy function of (x1, x2).  输出 numpy [H, W]."""
+    params = getattr(model, "params", None)
+    saved = dict(params) if isinstance(params, dict) else None
+    try:
+        import paddle
+        z = model(paddle.to_tensor(np.stack([x1, x2]).astype("float32")))
+    except (ImportError, TypeError, AttributeError):
+        z = model(np.stack([x1, x2]))
+    finally:
+        if saved is not None:   # evaluating the grid must not replace the model's x
+            params.clear()
+            params.update(saved)
+    return _np(z)
+
+
+def plot_loss(iter_loss, epoch_loss, fig_name=None):
+    """可视化损失函数的变化趋势 (book 7.3.1.2): iteration loss (left), epoch loss (right).
+
+    输入: iter_loss [num_iters], epoch_loss [num_epochs], fig_name (saved when given).
+    输出: the figure.
+    """
+    import matplotlib.pyplot as plt
+    fig = plt.figure(figsize=(10, 4))
+    ax1 = fig.add_subplot(121)
+    ax1.plot(np.asarray(iter_loss, dtype=float), color='#e4007f')
+    ax1.set_title('iteration loss')
+    ax2 = fig.add_subplot(122)
+    ax2.plot(np.asarray(epoch_loss, dtype=float), color='#f19ec2')
+    ax2.set_title('epoch loss')
+    return _save(fig, fig_name)
+
+
+class Visualization(object):
+    """可视化类 (book 7.3.1.1): contours of f on [-5, 5]^2 and the trajectory of x."""
+
+    def __init__(self, low=-5.0, high=5.0, step=0.1):
+        # 只画出参数x1和x2在区间[-5, 5]的曲线部分
+        x1 = np.arange(low, high, step)
+        x2 = np.arange(low, high, step)
+        self.x1, self.x2 = np.meshgrid(x1, x2)
+        self.init_x = np.stack([self.x1, self.x2])   # [2, H, W]
+
+    def plot_2d(self, model, x, fig_name=None, xlim=(-2, 5), ylim=(-2, 5), points=None):
+        """可视化参数更新轨迹.
+
+        输入:
+            - model: 被优化函数 (evaluated on the grid, see :func:`evaluate_on_grid`)
+            - x: 轨迹 shape=[T, 2] (numpy or paddle)
+            - fig_name: saved when given
+            - points: optional ``{label: (x1, x2)}`` marked with stars (default: the optimum (0, 0))
+        输出: the figure.
+        """
+        import matplotlib.pyplot as plt
+        x = _np(x)
+        if x.ndim != 2 or x.shape[1] != 2:
+            raise ValueError(f"plot_2d: the trajectory must have shape [T, 2], got {list(x.shape)}")
+        z = evaluate_on_grid(model, self.x1, self.x2)
+        fig, ax = plt.subplots(figsize=(10, 6))
+        cp = ax.contourf(self.x1, self.x2, z, colors=_COLORS)
+        ax.contour(self.x1, self.x2, z, colors='black')
+        fig.colorbar(cp)
+        ax.plot(x[:, 0], x[:, 1], '-o', color='#000000')
+        points = {"optimum": (0.0, 0.0)} if points is None else points
+        for label, (p1, p2) in points.items():
+            ax.plot(p1, p2, '*', markersize=18, color='#fefefe', markeredgecolor='black', label=label)
+        ax.set_xlabel('$x_1$')
+        ax.set_ylabel('$x_2$')
+        ax.set_xlim(xlim)
+        ax.set_ylim(ylim)
+        return _save(fig, fig_name)
+
+
+def _grid(low, high, step):
+    x = np.arange(low, high, step)
+    return np.meshgrid(x, x)
+
+
+def plot_surface_3d(model, low=-3.0, high=3.0, step=0.1, points=None, fig_name=None, ax=None):
+    """被优化函数的三维图像 (book 7.3.4, 'opti-f-3d.pdf').
+
+    输入: model (evaluated on the grid [low, high)^2), points ``{label: (x1, x2)}`` marked
+    on the surface, fig_name.  输出: (fig, ax), ax a 3-D axes that the animation can reuse.
+    """
+    import matplotlib.pyplot as plt
+    x1, x2 = _grid(low, high, step)
+    z = evaluate_on_grid(model, x1, x2)
+    if ax is None:
+        fig = plt.figure()
+        ax = fig.add_subplot(projection='3d')
+    else:
+        fig = ax.figure
+    ax.plot_surface(x1, x2, z, color='#f19ec2', alpha=0.6)
+    for (label, (p1, p2)), c in zip((points or {}).items(), ('#1f77b4', '#2ca02c', '#d62728')):
+        pz = evaluate_on_grid(model, np.array([[p1]]), np.array([[p2]]))[0, 0]
+        ax.scatter([p1], [p2], [pz], s=60, color=c, marker='*', label=label, depthshade=False)
+    ax.set_xlabel('x1')
+    ax.set_ylabel('x2')
+    ax.set_zlabel('f(x1,x2)')
+    _save(fig, fig_name)
+    return fig, ax
+
+
+class Visualization3D(object):
+    """绘制动态图像，可视化参数更新轨迹 (book 7.3.4).
+
+    A ``matplotlib.animation.FuncAnimation`` (the class is built on first use, so
+    importing nndl does not import matplotlib).
+
+    输入:
+        - xy_values: 每个优化器的轨迹 shape=[T_i, 2]
+        - z_values: 对应的函数值 shape=[T_i]
+        - labels, colors: 每条轨迹的标签和颜色
+        - fig, ax: the figure and its 3-D axes (e.g. from :func:`plot_surface_3d`)
+        - interval: 帧之间的延迟 (ms); blit: 是否优化绘图
+        - every: draw every k-th step (1: every step, as the book)
+    """
+
+    def __new__(cls, *args, **kwargs):
+        # an instance of the FuncAnimation subclass; python then runs its __init__
+        return object.__new__(_animation_class())
+
+
+_ANIM = None
+
+
+def _animation_class():
+    global _ANIM
+    if _ANIM is not None:
+        return _ANIM
+    from itertools import zip_longest
+
+    from matplotlib import animation
+
+    class _Visualization3D(animation.FuncAnimation, Visualization3D):
+        __doc__ = Visualization3D.__doc__
+
+        def __init__(self, *xy_values, z_values, labels=(), colors=(), fig, ax, interval=60, blit=True,
+                     every=1, **kwargs):
+            self.fig = fig
+            self.ax = ax
+            self.xy_values = [_np(v) for v in xy_values]
+            self.z_values = [_np(v).reshape(-1) for v in z_values]
+            if len(self.z_values) != len(self.xy_values):
+                raise ValueError(f"Visualization3D: {len(self.xy_values)} trajectories but "
+                                 f"{len(self.z_values)} z_values")
+            for xy, z in zip(self.xy_values, self.z_values):
+                if xy.ndim != 2 or xy.shape[1] != 2 or xy.shape[0] != z.shape[0]:
+                    raise ValueError(f"Visualization3D: a trajectory of shape {list(xy.shape)} with "
+                                     f"z_values of shape {list(z.shape)} (expected [T, 2] and [T])")
+            # every: draw every k-th step only (a 3-D surface takes ~0.4 s a frame to render)
+            T = max(v.shape[0] for v in self.xy_values)
+            every = max(1, int(every))
+            frames = list(range(0, T, every)) + [T]
+            self.lines = [ax.plot([], [], [], label=label, color=color, lw=2)[0]
+                          for _, label, color in zip_longest(self.xy_values, labels, colors)]
+            super().__init__(fig, self.animate, init_func=self.init_animation, frames=frames,
+                             interval=interval, blit=blit, **kwargs)
+
+        def init_animation(self):
+            for line in self.lines:
+                line.set_data([], [])
+                line.set_3d_properties([])
+            return self.lines
+
+        def animate(self, i):
+            for line, xy_value, z_value in zip(self.lines, self.xy_values, self.z_values):
+                line.set_data(xy_value[:i, 0], xy_value[:i, 1])
+                line.set_3d_properties(z_value[:i])
+            return self.lines
+
+        def save_gif(self, path, fps=None, dpi=None):
+            """Save as an animated GIF with pillow (no ffmpeg needed)."""
+            fps = fps or max(1, round(1000 / self._interval))
+            self.save(str(path), writer=animation.PillowWriter(fps=fps), dpi=dpi)
+            return path
+
+        def save_html(self, path, dpi=None):
+            """Save as a self-contained HTML page (frames embedded by ``to_jshtml``)."""
+            from pathlib import Path
+            old = self.fig.dpi
+            if dpi:
+                self.fig.set_dpi(dpi)
+            try:
+                html = self.to_jshtml()
+            finally:
+                self.fig.set_dpi(old)
+            Path(path).write_text("<!DOCTYPE html>\n<html><body>\n" + html + "\n</body></html>\n",
+                                  encoding="utf-8")
+            return path
+
+    _ANIM = _Visualization3D
+    return _ANIM
+
+
+def plot_trajectories_3d(model, xy_values, z_values, labels, colors, points=None, fig_name=None,
+                         low=-3.0, high=3.0, step=0.1):
+    """Static version of the 7.3.4 animation: the surface, every whole trajectory, and the
+    marked ``points``.  输出: the figure."""
+    fig, ax = plot_surface_3d(model, low, high, step, points=points)
+    for xy, z, label, color in zip(xy_values, z_values, labels, colors):
+        xy, z = _np(xy), _np(z).reshape(-1)
+        ax.plot(xy[:, 0], xy[:, 1], z, label=label, color=color, lw=2)
+    ax.legend(loc='upper left')
+    return _save(fig, fig_name)
