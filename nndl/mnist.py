@@ -192,7 +192,7 @@ def _write_idx(path, array):
     array = np.ascontiguousarray(array, dtype=np.uint8)
     magic = 2051 if array.ndim == 3 else 2049
     header = struct.pack(">I" + "I" * array.ndim, magic, *array.shape)
-    with gzip.open(path, "wb") as f:
+    with gzip.open(path, "wb", compresslevel=6) as f:
         f.write(header)
         f.write(array.tobytes())
 
