@@ -15,7 +15,8 @@ import numpy as np
 import paddle
 import matplotlib.pyplot as plt
 
-from nndl import make_moons, train_model
+from nndl.data import make_moons
+from nndl.regularization import train_model
 from nndl.op import MLP_3L, MLP_3L_dropout, BatchGD, BinaryCrossEntropyWithLogits
 
 # %% [markdown]
@@ -56,9 +57,15 @@ def run(seed, drop_rate, lambd, weight_decay):
 
 
 # %%
+runs = {name: [] for name in METHODS}
+for seed in SEEDS:                     # seeds outside: an interrupted full run still covers every method
+    for name, setting in METHODS.items():
+        runs[name].append(run(seed, *setting))
+        print(f"seed {seed} {name:<20} train {runs[name][-1][0]:.3f} test {runs[name][-1][1]:.3f}", flush=True)
+
 table = {}
-for name, setting in METHODS.items():
-    accs = np.array([run(seed, *setting) for seed in SEEDS])   # [len(SEEDS), 2]
+for name in METHODS:
+    accs = np.array(runs[name])        # [len(SEEDS), 2]
     table[name] = {
         'train': accs[:, 0].tolist(), 'test': accs[:, 1].tolist(),
         'train_mean': accs[:, 0].mean(), 'train_std': accs[:, 0].std(ddof=1),

@@ -9,7 +9,8 @@ import paddle
 import paddle.nn.functional as F
 import pytest
 
-from nndl import make_moons, numerical_grad, rel_error
+from nndl.data import make_moons
+from nndl.gradcheck import numerical_grad, rel_error
 from nndl.op import (BatchGD, BinaryCrossEntropyWithLogits, Dropout, Linear, MLP_3L,
                      MLP_3L_dropout)
 from nndl.regularization import (MLP_3L_Paddle, show_class_boundary, train_model,
