@@ -1,0 +1,85 @@
+"""notebooks/ is generated from chapters/: in sync, outputs stripped, and each executes in quick mode."""
+import json
+import os
+from pathlib import Path
+
+import pytest
+
+import nndl.notebooks as nbgen
+
+ROOT = Path(__file__).resolve().parents[1]
+CHAPTERS = ROOT / "chapters"
+NOTEBOOKS = ROOT / "notebooks"
+SCRIPTS = nbgen.notebook_scripts(CHAPTERS)
+NOTEBOOK_FILES = sorted(NOTEBOOKS.glob("*.ipynb"))
+REGENERATE = "regenerate with `python -m nndl notebooks` (notebooks are never edited by hand)"
+
+
+@pytest.mark.parametrize("script", SCRIPTS, ids=[s.stem for s in SCRIPTS])
+def test_notebook_matches_its_script(script):
+    target = NOTEBOOKS / f"{script.stem}.ipynb"
+    assert target.exists(), f"{target} is missing; {REGENERATE}"
+    assert target.read_text(encoding="utf-8") == nbgen.notebook_text(script), \
+        f"{target} disagrees with {script}; {REGENERATE}"
+
+
+def test_no_notebook_without_a_script():
+    assert nbgen.stale_notebooks(SCRIPTS, NOTEBOOKS) == [], REGENERATE
+    assert {p.stem for p in NOTEBOOK_FILES} <= {s.stem for s in SCRIPTS}
+
+
+def test_generated_notebook_shape(tmp_path):
+    script = tmp_path / "ch7_9_1_demo.py"
+    script.write_text('# %% [markdown]\n# # 7.9.1 演示\n#\n# 一段说明。\n\n# %%\nfrom nndl.script import setup\n'
+                      'S = setup("ch7_9_1_demo")\nprint(1 + 1)\n\n# %% tags=["keep"]\nx = 2\n', encoding="utf-8")
+    nb = json.loads(nbgen.notebook_text(script))
+    cells = nb["cells"]
+    assert [c["cell_type"] for c in cells] == ["code", "markdown", "code", "code"]
+    setup_src = "".join(cells[0]["source"])
+    assert 'os.environ.setdefault("NNDL_QUICK", "1")' in setup_src
+    assert "paddle.__version__" in setup_src and "sys.path.insert" in setup_src
+    assert setup_src.index("import nndl.script") < setup_src.index("import paddle")
+    assert "".join(cells[1]["source"]).startswith("# 7.9.1 演示")
+    assert "".join(cells[2]["source"]).startswith("from nndl.script import setup")
+    assert cells[3]["metadata"] == {"tags": ["keep"]}
+    assert all(c.get("outputs", []) == [] and c.get("execution_count") is None for c in cells)
+    assert nb["metadata"]["kernelspec"]["name"] == "python3"
+    assert nbgen.notebook_text(script) == nbgen.notebook_text(script)        # deterministic
+
+
+def test_check_detects_drift_and_stale(tmp_path):
+    chapters, out = tmp_path / "chapters", tmp_path / "notebooks"
+    chapters.mkdir()
+    (chapters / "__init__.py").write_text("")
+    a, b = chapters / "ch7_9_1_a.py", chapters / "ch7_9_2_b.py"
+    a.write_text("# %%\nprint('a')\n")
+    b.write_text("# %%\nprint('b')\n")
+    written, removed = nbgen.write_notebooks(chapters, out)
+    assert sorted(p.name for p in written) == ["ch7_9_1_a.ipynb", "ch7_9_2_b.ipynb"] and removed == []
+    assert not (out / "__init__.ipynb").exists()
+    assert nbgen.check_notebooks(chapters, out) == []
+    a.write_text("# %%\nprint('a, edited')\n")
+    b.unlink()
+    problems = nbgen.check_notebooks(chapters, out)
+    assert any("out of date" in p and "ch7_9_1_a" in p for p in problems)
+    assert any("stale" in p and "ch7_9_2_b" in p for p in problems)
+    nbgen.write_notebooks(chapters, out)
+    assert nbgen.check_notebooks(chapters, out) == [] and not (out / "ch7_9_2_b.ipynb").exists()
+
+
+@pytest.mark.parametrize("notebook", NOTEBOOK_FILES, ids=[p.stem for p in NOTEBOOK_FILES])
+def test_notebook_executes_in_quick_mode(notebook, tmp_path, monkeypatch):
+    nbformat = pytest.importorskip("nbformat")
+    nbclient = pytest.importorskip("nbclient")
+    monkeypatch.setenv("NNDL_QUICK", "1")
+    monkeypatch.setenv("NNDL_OUT", str(tmp_path))
+    monkeypatch.delenv("MPLBACKEND", raising=False)     # the kernel picks the inline backend, as in Jupyter
+    monkeypatch.setenv("PYTHONWARNINGS", "ignore:No ccache found:UserWarning")
+    nb = nbformat.read(str(notebook), as_version=4)
+    client = nbclient.NotebookClient(nb, timeout=900, kernel_name="python3",
+                                     resources={"metadata": {"path": str(tmp_path)}})
+    client.execute()
+    first = "".join(o.get("text", "") for o in nb.cells[0].outputs if o.get("output_type") == "stream")
+    assert first.startswith("paddle ") and "NNDL_QUICK=1" in first
+    results = json.loads((tmp_path / notebook.stem / "results.json").read_text(encoding="utf-8"))
+    assert results["section"] == notebook.stem and results["quick"] is True
