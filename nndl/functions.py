@@ -20,7 +20,7 @@ import paddle.nn as nn
 from .op import Op
 from .plot import Visualization, plot_loss
 
-__all__ = ["OptimizedFunction", "OptimizedFunction3D", "LinearFit", "hessian_3d",
+__all__ = ["OptimizedFunction", "OptimizedFunction3D", "LinearFit", "hessian_3d", "make_fit_data",
            "train_f", "train", "train_and_plot_f", "train_and_plot"]
 
 
@@ -143,6 +143,22 @@ class LinearFit(Op):
 # deliberately not exported at the top level, where ``Linear`` would clash with
 # ``nndl.op.Linear``.
 Linear = LinearFit
+
+
+def make_fit_data(num_samples=1000, seed=0):
+    """简单拟合实验的数据 (book 7.3.1.2): X ~ N(0, 1) [N, 2], y = 0.5 x1 + 0.8 x2 + 0.01 noise.
+
+    输入: num_samples (1000), seed (0, set with ``paddle.seed`` as the book does; None: leave
+    the random state alone).
+    输出: data shape=[N, 3] (X, y) in the book's random order.
+    """
+    if seed is not None:
+        paddle.seed(seed)
+    X = paddle.randn([num_samples, 2])
+    w = paddle.unsqueeze(paddle.to_tensor([0.5, 0.8]), axis=1)
+    noise = paddle.unsqueeze(0.01 * paddle.rand([num_samples]), axis=1)
+    y = paddle.matmul(X, w) + noise
+    return paddle.concat((X, y), axis=1)
 
 
 def train_f(model, optimizer, x_init, epoch):

@@ -1,0 +1,87 @@
+# %% [markdown]
+# # 7.3.2 学习率调整
+#
+# 学习率过大不收敛，过小收敛太慢。常用的调整方法：学习率衰减（分段常数、余弦…，见练习 7.3
+# `ch7_ex3_lr_decay`）、学习率预热、周期性学习率，以及按参数自适应调整学习率的 AdaGrad、RMSprop、
+# AdaDelta（练习 7.4 `ch7_ex4_adadelta`）。
+#
+# ## 7.3.2.1 AdaGrad 算法
+#
+# G_t = Σ g_τ⊙g_τ，Δθ_t = -α/√(G_t+ε) ⊙ g_t。梯度累积越大的参数学习率越小，且整体单调下降。
+
+# %%
+from nndl.script import setup
+S = setup("ch7_3_2_lr_adjust")
+
+import paddle
+
+from nndl.optimizer import Adagrad, RMSprop
+from nndl.functions import OptimizedFunction, make_fit_data, train_and_plot_f
+from nndl.functions import Linear   # 7.3.1.2 的 Linear（nndl.LinearFit）
+from nndl import functions
+
+# %%
+EPS = 1e-7
+ADAGRAD_LR_2D, ADAGRAD_LR_FIT = 0.5, 0.1          # the book's
+RMSPROP_LR_2D, RMSPROP_LR_FIT, BETA = 0.1, 0.1, 0.9
+EPOCH_2D = 50
+
+data = make_fit_data(1000, seed=0)   # 7.3.1.2 的训练样本
+
+
+def train_and_plot(optimizer, fig_name):
+    """7.3.1.2 的 train_and_plot：30 个回合、批大小 64，图存到输出目录。"""
+    return functions.train_and_plot(optimizer, fig_name, data=data, savefig=S.savefig)
+
+
+# %%
+# 固定随机种子
+paddle.seed(0)
+w = paddle.to_tensor([0.2, 2])
+model = OptimizedFunction(w)
+opt = Adagrad(init_lr=ADAGRAD_LR_2D, model=model, epsilon=EPS)
+xs_ada, _, _ = train_and_plot_f(model, opt, epoch=EPOCH_2D, fig_name='opti-vis-para2.pdf', savefig=S.savefig)
+
+# %% [markdown]
+# 前几个回合更新幅度大，随后学习率逐渐缩小，更新幅度也逐渐缩小。
+#
+# 简单拟合实验：
+
+# %%
+# 固定随机种子
+paddle.seed(0)
+# 定义网络结构
+model = Linear(2)
+# 定义优化器
+opt = Adagrad(init_lr=ADAGRAD_LR_FIT, model=model, epsilon=EPS)
+_, loss_ada, _ = train_and_plot(opt, 'opti-loss2.pdf')
+
+# %% [markdown]
+# ## 7.3.2.2 RMSprop 算法
+#
+# G_t = βG_{t-1} + (1-β) g_t⊙g_t，Δθ_t = -α/√(G_t+ε) ⊙ g_t：梯度平方的加权移动平均代替累积，
+# 学习率可变小也可变大。
+
+# %%
+# 固定随机种子
+paddle.seed(0)
+w = paddle.to_tensor([0.2, 2])
+model = OptimizedFunction(w)
+opt = RMSprop(init_lr=RMSPROP_LR_2D, model=model, beta=BETA, epsilon=EPS)
+xs_rms, _, _ = train_and_plot_f(model, opt, epoch=EPOCH_2D, fig_name='opti-vis-para3.pdf', savefig=S.savefig)
+
+# %%
+# 固定随机种子
+paddle.seed(0)
+# 定义网络结构
+model = Linear(2)
+# 定义优化器
+opt = RMSprop(init_lr=RMSPROP_LR_FIT, model=model, beta=BETA, epsilon=EPS)
+_, loss_rms, _ = train_and_plot(opt, 'opti-loss3.pdf')
+
+# %%
+print('AdaGrad: x after {} steps {}, final epoch loss {:.6f}'.format(EPOCH_2D, xs_ada[-1], loss_ada[-1]))
+print('RMSprop: x after {} steps {}, final epoch loss {:.6f}'.format(EPOCH_2D, xs_rms[-1], loss_rms[-1]))
+S.record(adagrad_x_final=xs_ada[-1], adagrad_final_epoch_loss=loss_ada[-1],
+         rmsprop_x_final=xs_rms[-1], rmsprop_final_epoch_loss=loss_rms[-1])
+S.save()
