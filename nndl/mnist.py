@@ -524,7 +524,8 @@ class MNISTLoader(object):
 
     输入:
         - images: float32 array/Tensor shape=[N, 1, 28, 28]; labels: int array shape=[N] or [N, 1]
-        - batch_size, shuffle (a ``paddle.randperm`` order per epoch), drop_last: as ``io.DataLoader``
+        - batch_size, shuffle, drop_last: as ``io.DataLoader`` (shuffle draws its order from numpy's
+          global generator as ``io.RandomSampler`` does, so the batches equal the DataLoader's)
     """
 
     def __init__(self, images, labels, batch_size=1, shuffle=False, drop_last=False):
@@ -547,7 +548,8 @@ class MNISTLoader(object):
         n = int(self.X.shape[0])
         X, y = self.X, self.y
         if self.shuffle:
-            idx = paddle.randperm(n)
+            # paddle.io.RandomSampler's draw: the same order as io.DataLoader(shuffle=True)
+            idx = paddle.to_tensor(np.random.choice(np.arange(n), n, replace=False))
             X, y = paddle.gather(X, idx), paddle.gather(y, idx)
         for b in range(len(self)):
             s = b * self.batch_size

@@ -233,10 +233,16 @@ def test_vectorized_transform_equals_the_books_per_item_one(shared_cache):
         assert x1.shape == x2.shape and x1.dtype == x2.dtype and y1.shape == y2.shape and y1.dtype == y2.dtype
         assert np.array_equal(x1.numpy(), x2.numpy()) and np.array_equal(y1.numpy(), y2.numpy())
     assert len(dataset.loader(batch_size=64, drop_last=True)) == 156
-    # shuffle: every sample once per epoch, order from paddle's generator
-    paddle.seed(3)
-    ys = np.concatenate([y.numpy()[:, 0] for _, y in dataset.loader(batch_size=100, shuffle=True)])
-    assert sorted(ys.tolist()) == sorted(labels.tolist()) and not np.array_equal(ys, labels)
+    # shuffle: the same order as io.DataLoader(shuffle=True) from the same numpy state
+    np.random.seed(3)
+    ref = [(x.numpy(), y.numpy()) for x, y in io.DataLoader(subset, batch_size=64, shuffle=True)]
+    np.random.seed(3)
+    vec = [(x.numpy(), y.numpy()) for x, y in dataset.loader(batch_size=64, shuffle=True, indices=range(1000))]
+    assert len(ref) == len(vec)
+    for (x1, y1), (x2, y2) in zip(ref, vec):
+        assert np.array_equal(x1, x2) and np.array_equal(y1, y2)
+    ys = np.concatenate([y[:, 0] for _, y in vec])
+    assert sorted(ys.tolist()) == sorted(labels[:1000].tolist()) and not np.array_equal(ys, labels[:1000])
     with pytest.raises(ValueError, match="vectorized only"):
         MNIST(mode='test', transform=lambda x: x).loader(8)
 
