@@ -8,8 +8,8 @@ Files (DIR/<script name>/ holds each script's figures, ``results.json``,
   same bytes on the same CPU build (wall times are moved out, see below).
 - ``run.json``     what changes from run to run: per-script status, exit code and
   seconds, total time, the date, the command, python/paddle versions and the device.
-  A ``results.json`` key that names a wall time (``time``, ``*_time``, ``*_seconds``,
-  ``elapsed``, ``wall_s``, ``duration``...) is moved here too.
+  A ``results.json`` key, at any depth, that names a wall time (``time``, ``*_time``,
+  ``seconds``, ``*_seconds``, ``elapsed``, ``wall_s``, ``duration``...) is moved here too.
 - ``index.md``     the index page: a table of the scripts, then per script its
   key numbers, figures (PNG links) and printed output.
 - ``index.html``   the same page, self-contained (figures embedded as data URIs).
@@ -35,11 +35,21 @@ _VOLATILE = re.compile(r"(^|_)(time|times|timing|timings|seconds|secs|sec|elapse
 MAX_OUTPUT_LINES = 300   # printed output shown per script on the index page (all of it is in stdout.txt)
 
 
-def split_volatile(results):
-    """Split a ``results.json`` dict into (deterministic, volatile) by key name (top level)."""
+def split_volatile(results, _prefix=""):
+    """Split a ``results.json`` dict into (deterministic, volatile) by key name, at any depth.
+
+    ``volatile`` maps dotted paths to the wall times taken out, e.g. ``{"runs.bs16.seconds": 3.1}``.
+    """
     keep, volatile = {}, {}
     for k, v in results.items():
-        (volatile if _VOLATILE.search(k) else keep)[k] = v
+        path = f"{_prefix}{k}"
+        if _VOLATILE.search(str(k)):
+            volatile[path] = v
+        elif isinstance(v, dict):
+            keep[k], inner = split_volatile(v, path + ".")
+            volatile.update(inner)
+        else:
+            keep[k] = v
     return keep, volatile
 
 
