@@ -20,7 +20,7 @@ from nndl.op import MLP_3L, BatchGD, BinaryCrossEntropyWithLogits
 N_SAMPLES, NUM_TRAIN, NOISE = 300, 200, 0.5   # 7.6.1
 LR = 0.2
 LAMBD = 0.7                                   # 正则化系数 λ (the book's value)
-NUM_ITERS = S.pick(50000, 3000)
+NUM_ITERS = S.pick(50000, 2000)
 
 # %%
 paddle.seed(0)
