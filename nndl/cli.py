@@ -381,3 +381,6 @@ def main(argv=None):
     except KeyboardInterrupt:
         print("nndl: interrupted", file=sys.stderr)
         return 130
+    except BrokenPipeError:   # `python -m nndl list | head`
+        sys.stdout = open(os.devnull, "w")
+        return 0
