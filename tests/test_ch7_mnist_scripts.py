@@ -47,3 +47,18 @@ def test_7_5_1_5_bn_mnist(chapter_run):
         assert all(0.0 <= s <= 1.0 for s in run["dev_scores"]) and _finite(run["dev_losses"])
         assert max(run["dev_scores"]) > 0.3      # well above chance (0.1) after a few dozen steps
         assert run["dev_steps"][0] == results["eval_steps"]
+
+
+def test_ex7_6_nndl_optimizers_train_lenet_like_paddles(chapter_run):
+    """Exercise 7.6: the hand-written optimizers train the same LeNet as paddle's do."""
+    stdout, results, out = chapter_run("ch7_ex6_optimizers_mnist")
+    assert (out / "opti-mnist-optimizers.pdf").exists()
+    res = results["results"]
+    assert len(res) == 13 and all(_finite([r["dev_loss"], r["last_epoch_loss"]]) for r in res.values())
+    # same update rule (BOOK_NOTES 3): equal to float32 noise over the run
+    for ours, theirs in (("nndl Momentum", "Momentum"), ("nndl RMSprop", "RMSProp"),
+                         ("nndl AdaDelta", "Adadelta"), ("nndl Adam", "Adam"), ("nndl AdamW", "AdamW")):
+        assert res[ours]["last_epoch_loss"] == pytest.approx(res[theirs]["last_epoch_loss"], rel=2e-3), ours
+        assert res[ours]["dev_loss"] == pytest.approx(res[theirs]["dev_loss"], rel=2e-3), ours
+    # Adagrad: the book puts eps inside the square root, paddle outside: close, not equal
+    assert res["nndl Adagrad"]["last_epoch_loss"] == pytest.approx(res["Adagrad"]["last_epoch_loss"], rel=2e-2)
