@@ -83,3 +83,32 @@ def test_notebook_executes_in_quick_mode(notebook, tmp_path, monkeypatch):
     assert first.startswith("paddle ") and "NNDL_QUICK=1" in first
     results = json.loads((tmp_path / notebook.stem / "results.json").read_text(encoding="utf-8"))
     assert results["section"] == notebook.stem and results["quick"] is True
+
+
+_UNINSTALL = ("import sys\n"   # hide the editable install, as on a machine where nndl is not installed
+              "sys.meta_path[:] = [f for f in sys.meta_path\n"
+              "                    if 'editable' not in str(getattr(f, '__module__', '')) + type(f).__module__]\n"
+              "sys.path[:] = [p for p in sys.path if p not in ('', '.')]\n")
+
+
+def _run_setup_cell(cwd, home):
+    import subprocess
+    import sys
+    env = {k: v for k, v in os.environ.items() if k not in ("PYTHONPATH", "NNDL_QUICK")}
+    env["HOME"] = str(home)
+    code = _UNINSTALL + nbgen.SETUP_CELL + "\nprint('nndl from', nndl.__file__)\n"
+    return subprocess.run([sys.executable, "-c", code], cwd=str(cwd), env=env, capture_output=True,
+                          text=True, timeout=300)
+
+
+def test_setup_cell_finds_nndl_in_a_clone_without_install(tmp_path):
+    proc = _run_setup_cell(NOTEBOOKS, tmp_path)
+    assert proc.returncode == 0, proc.stderr
+    assert proc.stdout.startswith("paddle ") and "NNDL_QUICK=1" in proc.stdout
+    assert f"nndl from {ROOT / 'nndl' / '__init__.py'}" in proc.stdout
+
+
+def test_setup_cell_says_how_to_install_when_nndl_is_nowhere(tmp_path):
+    proc = _run_setup_cell(tmp_path, tmp_path)
+    assert proc.returncode != 0
+    assert "找不到 nndl" in proc.stderr and "pip install -e" in proc.stderr
