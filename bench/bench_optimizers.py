@@ -46,6 +46,8 @@ def main(argv=None):
     p.add_argument("--parity-steps", type=int, default=20)
     p.add_argument("--only", default=None, help="comma-separated subset of optimizers")
     p.add_argument("--no-epoch", action="store_true", help="skip the epoch timing")
+    p.add_argument("--proposed", action="store_true",
+                   help="also time bench/proposed_optimizers.py (the proposed division-free updates)")
     args = p.parse_args(argv)
     if args.tiny:
         args.num_samples, args.batch_size, args.steps, args.parity_steps = 128, 32, 3, 3
@@ -76,6 +78,9 @@ def main(argv=None):
         loss.backward()
         return loss
 
+    proposed = None
+    if args.proposed:
+        import proposed_optimizers as proposed
     names = [n for n in WANTED if args.only is None or n in args.only.split(",")]
     skipped = {n: "not in nndl.optimizer" for n in names if not hasattr(nopt, n)}
     results = {}
@@ -87,59 +92,69 @@ def main(argv=None):
         make_n = lambda m: ncls(lr, m, **nkw)                                      # noqa: E731
         make_p = lambda m: pcls(learning_rate=lr, parameters=m.parameters(), **pkw)  # noqa: E731
         entry = {"nndl": f"{name}({lr}, model, {nkw})", "paddle": f"paddle.optimizer.{pname}({lr}, {pkw})"}
+        makers = {"nndl": make_n, "paddle": make_p}
+        if proposed is not None and hasattr(proposed, name):
+            pr_cls = getattr(proposed, name)
+            makers["proposed"] = lambda m: pr_cls(lr, m, **nkw)   # noqa: E731
 
         # -- step time: gradients of one batch kept in place, K steps per sample
-        mn, mp = lenet(), lenet()
-        on, op = make_n(mn), make_p(mp)
-        backward(mn, batches[0])
-        backward(mp, batches[0])
+        opts = {}
+        for v, make in makers.items():
+            m = lenet()
+            opts[v] = make(m)
+            backward(m, batches[0])
 
         def steps(opt):
             for _ in range(args.steps):
                 opt.step()
-        t = common.interleave({"nndl": lambda: steps(on), "paddle": lambda: steps(op)}, repeats, device)
-        entry["step"] = {
-            "nndl_us": round(sorted(t["nndl"])[len(t["nndl"]) // 2] / args.steps * 1e6, 1),
-            "paddle_us": round(sorted(t["paddle"])[len(t["paddle"]) // 2] / args.steps * 1e6, 1),
-            "nndl_over_paddle": common.ratio(t["nndl"], t["paddle"]),
-        }
+        t = common.interleave({v: (lambda o=o: steps(o)) for v, o in opts.items()}, repeats, device)
+        entry["step"] = {f"{v}_us": round(sorted(t[v])[len(t[v]) // 2] / args.steps * 1e6, 1) for v in t}
+        for v in t:
+            if v != "paddle":
+                entry["step"][f"{v}_over_paddle"] = common.ratio(t[v], t["paddle"])
 
         # -- parity: same weights, same batches, N steps
-        mn, mp = lenet(), lenet()
-        on, op = make_n(mn), make_p(mp)
+        models = {v: lenet() for v in makers}
+        popts = {v: makers[v](m) for v, m in models.items()}
         for i in range(args.parity_steps):
             b = batches[i % len(batches)]
-            for m, o in ((mn, on), (mp, op)):
-                backward(m, b)
-                o.step()
-                o.clear_grad()
-        diffs, moved = [], []
-        for (k, a), (_, b) in zip(mn.state_dict().items(), mp.state_dict().items()):
-            diffs.append(float((a - b).abs().max()))
-            moved.append(float((b - init[k]).abs().max()))
-        entry["parity"] = {"steps": args.parity_steps, "max_abs_diff": max(diffs),
-                           "max_abs_change_paddle": max(moved),
-                           "finite": all(d == d for d in diffs)}
+            for v in models:
+                backward(models[v], b)
+                popts[v].step()
+                popts[v].clear_grad()
+        ref = models["paddle"].state_dict()
+        moved = [float((ref[k] - init[k]).abs().max()) for k in ref]
+        entry["parity"] = {"steps": args.parity_steps, "max_abs_change_paddle": max(moved)}
+        for v in models:
+            if v == "paddle":
+                continue
+            st = models[v].state_dict()
+            diffs = [float((st[k] - ref[k]).abs().max()) for k in ref]
+            key = "max_abs_diff" if v == "nndl" else f"{v}_max_abs_diff"
+            entry["parity"][key] = max(diffs)
+            entry["parity"]["finite" if v == "nndl" else f"{v}_finite"] = all(d == d for d in diffs)
 
         # -- epoch time through RunnerV3
         if not args.no_epoch:
-            mn, mp = lenet(), lenet()
-            rn = RunnerV3(mn, make_n(mn), F.cross_entropy)
-            rp = RunnerV3(mp, make_p(mp), F.cross_entropy)
-            t = common.interleave({
-                "nndl": lambda: rn.train(epoch_batches, num_epochs=1, log_steps=0),
-                "paddle": lambda: rp.train(epoch_batches, num_epochs=1, log_steps=0),
-            }, repeats, device)
-            entry["epoch"] = {"steps": len(epoch_batches), "nndl": common.summary(t["nndl"]),
-                              "paddle": common.summary(t["paddle"]),
-                              "nndl_over_paddle": common.ratio(t["nndl"], t["paddle"])}
+            runners = {}
+            for v, make in makers.items():
+                m = lenet()
+                runners[v] = RunnerV3(m, make(m), F.cross_entropy)
+            t = common.interleave({v: (lambda r=r: r.train(epoch_batches, num_epochs=1, log_steps=0))
+                                   for v, r in runners.items()}, repeats, device)
+            entry["epoch"] = {"steps": len(epoch_batches)}
+            entry["epoch"].update({v: common.summary(t[v]) for v in t})
+            for v in t:
+                if v != "paddle":
+                    entry["epoch"][f"{v}_over_paddle"] = common.ratio(t[v], t["paddle"])
         results[name] = entry
-        common.log(f"{name}: step {entry['step']['nndl_us']} vs {entry['step']['paddle_us']} us, "
-                   f"parity {entry['parity']['max_abs_diff']:.2e}, "
-                   f"epoch {entry.get('epoch', {}).get('nndl_over_paddle')}")
+        common.log(f"{name}: step {entry['step']}, parity {entry['parity']}, epoch "
+                   f"{ {k: v for k, v in entry.get('epoch', {}).items() if k.endswith('over_paddle')} }")
 
     epoch_ratios = {n: r["epoch"]["nndl_over_paddle"]["ratio_of_medians"] for n, r in results.items() if "epoch" in r}
     worst = max(epoch_ratios.values()) if epoch_ratios else None
+    proposed_ratios = {n: r["epoch"]["proposed_over_paddle"]["ratio_of_medians"]
+                       for n, r in results.items() if "proposed_over_paddle" in r.get("epoch", {})}
     common.emit({
         "benchmark": "optimizers",
         "env": common.env_info(device),
@@ -151,7 +166,8 @@ def main(argv=None):
         "results": results,
         "skipped": skipped,
         "goal": {"max_epoch_ratio": 1.05, "worst_epoch_ratio": worst,
-                 "met": None if worst is None else worst <= 1.05},
+                 "met": None if worst is None else worst <= 1.05,
+                 "epoch_ratios": epoch_ratios, "proposed_epoch_ratios": proposed_ratios or None},
     })
 
 
