@@ -39,7 +39,6 @@ import nndl.script  # noqa: F401  (installs the warning filters before anything 
 
 __all__ = ["main", "Script", "discover", "select", "run_chapter", "default_chapters_dir"]
 
-_SECTION_RE = re.compile(r"^ch(\d+)((?:_\d+)+)_([A-Za-z].*)$")
 _EXERCISE_RE = re.compile(r"^ch(\d+)_ex(\d+)(?:_(.*))?$")
 
 
@@ -61,11 +60,16 @@ class Script(object):
             self.numbers = (int(m.group(2)),)
             self.label = f"ex{self.chapter}.{self.numbers[0]}"
         else:
-            m = _SECTION_RE.match(self.name)
-            if not m:
+            # ch7_3_4_3d_compare: the numbers are the all-digit parts after ch7, the slug the rest ('3d_compare')
+            parts = self.name.split("_")
+            digits = 0
+            while 1 + digits < len(parts) and parts[1 + digits].isdigit():
+                digits += 1
+            m = re.match(r"^ch(\d+)$", parts[0])
+            if not m or digits == 0 or 1 + digits == len(parts):
                 raise ValueError(f"{self.name}: not a chapter script name (ch7_3_2_slug or ch7_ex1_slug)")
             self.chapter, self.kind = int(m.group(1)), "section"
-            self.numbers = tuple(int(n) for n in m.group(2).strip("_").split("_"))
+            self.numbers = tuple(int(n) for n in parts[1:1 + digits])
             self.label = ".".join(str(n) for n in (self.chapter,) + self.numbers)
         title = _title(self.path)
         if title.startswith(self.label + " "):   # '# # 7.3.1 小批量' -> '小批量'

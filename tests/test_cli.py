@@ -78,13 +78,13 @@ def run_cli(*args, cwd=None, timeout=600):
 
 # ---------------------------------------------------------------- discovery, order, selection
 
-ORDER = ["ch7_2_b", "ch7_3_1_c", "ch7_3_2_a", "ch7_3_10_z", "ch7_10_y",
+ORDER = ["ch7_2_b", "ch7_3_1_c", "ch7_3_2_a", "ch7_3_4_3d_compare", "ch7_3_10_z", "ch7_10_y",
          "ch7_ex1_q", "ch7_ex2_p", "ch7_ex10_o"]
 
 
 @pytest.fixture
 def order_dir(tmp_path):
-    names = list(reversed(ORDER)) + ["ch8_1_other", "helpers", "ch7_notes"]
+    names = list(reversed(ORDER)) + ["ch8_1_other", "helpers", "ch7_notes", "ch7_3_4"]
     return write_chapter(tmp_path / "chapters", {n: OK_NUMPY for n in names})
 
 
@@ -92,14 +92,14 @@ def test_discover_orders_sections_by_number_then_exercises(order_dir):
     chapters = cli.discover(order_dir)
     assert sorted(chapters) == ["ch7", "ch8"]
     assert [s.name for s in chapters["ch7"]] == ORDER
-    assert [s.label for s in chapters["ch7"]] == ["7.2", "7.3.1", "7.3.2", "7.3.10", "7.10",
+    assert [s.label for s in chapters["ch7"]] == ["7.2", "7.3.1", "7.3.2", "7.3.4", "7.3.10", "7.10",
                                                   "ex7.1", "ex7.2", "ex7.10"]
 
 
 def test_select_by_label_prefix_exercise_and_name(order_dir):
     chapters = cli.discover(order_dir)
     pick = lambda *t: [s.name for s in cli.select(chapters, "ch7", list(t))]
-    assert pick("7.3") == ["ch7_3_1_c", "ch7_3_2_a", "ch7_3_10_z"]
+    assert pick("7.3") == ["ch7_3_1_c", "ch7_3_2_a", "ch7_3_4_3d_compare", "ch7_3_10_z"]
     with pytest.raises(cli.UsageError):
         pick("7.1")                                                   # a prefix of nothing here
     assert pick("7.10", "ex2") == ["ch7_10_y", "ch7_ex2_p"]          # 7.10 is not 7.1
