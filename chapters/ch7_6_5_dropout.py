@@ -20,7 +20,7 @@ from nndl.op import MLP_3L_dropout, BatchGD, BinaryCrossEntropyWithLogits
 N_SAMPLES, NUM_TRAIN, NOISE = 300, 200, 0.5   # 7.6.1
 LR = 0.2
 DROP_RATES = [0.3, 0.5]                       # R0 code: 0.3; R0/R1 text (and R1 code): 0.5
-NUM_ITERS = S.pick(50000, 1500)
+NUM_ITERS = S.pick(50000, 1000)
 
 # %%
 paddle.seed(0)
