@@ -70,13 +70,16 @@ for name in METHODS:
         'train': accs[:, 0].tolist(), 'test': accs[:, 1].tolist(),
         'train_mean': accs[:, 0].mean(), 'train_std': accs[:, 0].std(ddof=1),
         'test_mean': accs[:, 1].mean(), 'test_std': accs[:, 1].std(ddof=1),
+        'gap_mean': (accs[:, 0] - accs[:, 1]).mean(),       # train - test: what regularization should shrink
+        'gap_std': (accs[:, 0] - accs[:, 1]).std(ddof=1),
     }
 
 print(f"{len(SEEDS)} seeds, {NUM_ITERS} iterations")
-print(f"{'method':<20} {'train mean±std':>16} {'test mean±std':>16}   per seed (train/test)")
+print(f"{'method':<20} {'train mean±std':>15} {'test mean±std':>15} {'gap mean±std':>15}   per seed (train/test)")
 for name, r in table.items():
     per_seed = ' '.join(f"{a:.3f}/{b:.3f}" for a, b in zip(r['train'], r['test']))
-    print(f"{name:<20} {r['train_mean']:.3f} ± {r['train_std']:.3f}   {r['test_mean']:.3f} ± {r['test_std']:.3f}   {per_seed}")
+    print(f"{name:<20} {r['train_mean']:.3f} ± {r['train_std']:.3f}   {r['test_mean']:.3f} ± {r['test_std']:.3f}"
+          f"   {r['gap_mean']:.3f} ± {r['gap_std']:.3f}   {per_seed}")
 
 # %%
 fig, ax = plt.subplots(figsize=(7, 4))
