@@ -253,7 +253,7 @@ def run_chapter(scripts, out, quick=True, timeout=None, echo=False, command=None
     """
     import nndl.report as report_mod   # not `from . import`: nndl's lazy __getattr__ would load paddle
 
-    out = check_writable(out)
+    out = check_writable(Path(out).absolute())   # absolute: each script runs with its own folder as cwd
     n = len(scripts)
     width = max(len(s.label) for s in scripts) if scripts else 0
     mode = "quick" if quick else "full"

@@ -208,12 +208,14 @@ def test_same_seed_same_report(standin_runs):
     assert (out0 / "report.json").read_bytes() == (out1 / "report.json").read_bytes()
 
 
-def test_stale_results_cannot_pass_for_a_failed_rerun(tmp_path):
+def test_relative_out_and_stale_results_cannot_pass_for_a_failed_rerun(tmp_path):
     chapters = write_chapter(tmp_path / "chapters", {"ch7_2_x": OK_NUMPY})
-    out = tmp_path / "out"
-    assert run_cli("run", "ch7", "--chapters-dir", chapters, "--out", out).returncode == 0
+    out = tmp_path / "results" / "ch7"           # given relative to the working folder, as in the README
+    proc = run_cli("run", "ch7", "--chapters-dir", chapters, "--out", "results/ch7", cwd=tmp_path)
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    assert (out / "ch7_2_x" / "results.json").exists() and (out / "report.json").exists()
     (chapters / "ch7_2_x.py").write_text(FAILING.format(name="ch7_2_x"), encoding="utf-8")
-    proc = run_cli("run", "ch7", "--chapters-dir", chapters, "--out", out)
+    proc = run_cli("run", "ch7", "--chapters-dir", chapters, "--out", "results/ch7", cwd=tmp_path)
     assert proc.returncode == 1
     report = json.loads((out / "report.json").read_text(encoding="utf-8"))
     assert report["sections"][0]["status"] == "failed" and report["sections"][0]["results"] is None
