@@ -144,9 +144,15 @@ def main(argv=None):
                                    for v, r in runners.items()}, repeats, device)
             entry["epoch"] = {"steps": len(epoch_batches)}
             entry["epoch"].update({v: common.summary(t[v]) for v in t})
+            med = {v: sorted(x)[len(x) // 2] for v, x in t.items()}
             for v in t:
                 if v != "paddle":
                     entry["epoch"][f"{v}_over_paddle"] = common.ratio(t[v], t["paddle"])
+                    # the ratio the step times predict (the extra optimizer time per step over
+                    # paddle's epoch): far less noisy than the epoch ratio on a loaded machine
+                    extra = (entry["step"][f"{v}_us"] - entry["step"]["paddle_us"]) * 1e-6 * len(epoch_batches)
+                    entry["epoch"][f"{v}_over_paddle"]["predicted_from_step_times"] = round(
+                        1 + extra / med["paddle"], 4)
         results[name] = entry
         common.log(f"{name}: step {entry['step']}, parity {entry['parity']}, epoch "
                    f"{ {k: v for k, v in entry.get('epoch', {}).items() if k.endswith('over_paddle')} }")
