@@ -245,41 +245,74 @@ def run_script(script, out, quick=True, timeout=None, echo=False):
             "status": status, "returncode": returncode, "seconds": round(seconds, 2)}
 
 
-def run_chapter(scripts, out, quick=True, timeout=None, echo=False, command=None, chapter=None,
-                stream=sys.stdout):
-    """Run ``scripts`` in order into ``out/<name>/``, print progress, write the report.
+def default_jobs():
+    """Scripts run at once: one per CPU core, at most 4 (each paddle process uses one thread)."""
+    return max(1, min(4, os.cpu_count() or 1))
 
-    Returns the list of status dicts (one per script).
+
+def run_chapter(scripts, out, quick=True, timeout=None, echo=False, command=None, chapter=None,
+                stream=sys.stdout, jobs=1):
+    """Run ``scripts`` into ``out/<name>/``, print progress, write the report.
+
+    ``jobs`` scripts run at once (each in its own process, so the numbers do not
+    depend on it); progress lines appear as scripts finish, the report lists them
+    in chapter order.  Returns the list of status dicts (one per script, in order).
     """
     import nndl.report as report_mod   # not `from . import`: nndl's lazy __getattr__ would load paddle
+    from concurrent.futures import ThreadPoolExecutor
 
     out = check_writable(Path(out).absolute())   # absolute: each script runs with its own folder as cwd
     n = len(scripts)
+    jobs = max(1, int(jobs or 1))
+    if echo:
+        jobs = 1   # interleaved echoes would be unreadable
     width = max(len(s.label) for s in scripts) if scripts else 0
     mode = "quick" if quick else "full"
-    print(f"nndl: running {n} script(s) of {chapter or 'the chapter'} in {mode} mode into {out}", file=stream)
-    statuses = []
+    print(f"nndl: running {n} script(s) of {chapter or 'the chapter'} in {mode} mode into {out}"
+          + (f", {jobs} at a time" if jobs > 1 else ""), file=stream)
+    results = {}
     started = time.time()
-    try:
-        for i, s in enumerate(scripts, 1):
+    lock = threading.Lock()
+    done_count = [0]
+
+    def one(i, s):
+        if jobs == 1:
             print(f"[{i:>{len(str(n))}}/{n}] {s.label:<{width}} {s.name} ...", end="" if not echo else "\n",
                   file=stream, flush=True)
-            st = run_script(s, out / s.name, quick=quick, timeout=timeout, echo=echo)
-            statuses.append(st)
+        st = run_script(s, out / s.name, quick=quick, timeout=timeout, echo=echo)
+        with lock:
+            results[s.name] = st
+            done_count[0] += 1
             tail = f"{st['status']} ({st['seconds']:.1f} s)"
-            print(f" {tail}" if not echo else f"    -> {tail}", file=stream, flush=True)
+            if jobs == 1:
+                print(f" {tail}" if not echo else f"    -> {tail}", file=stream, flush=True)
+            else:
+                print(f"[{done_count[0]:>{len(str(n))}}/{n}] {s.label:<{width}} {s.name} ... {tail}",
+                      file=stream, flush=True)
+        return st
+
+    try:
+        if jobs == 1:
+            for i, s in enumerate(scripts, 1):
+                one(i, s)
+        else:
+            with ThreadPoolExecutor(max_workers=jobs) as pool:
+                futures = [pool.submit(one, i, s) for i, s in enumerate(scripts, 1)]
+                for f in futures:
+                    f.result()
     finally:
-        done = {st["name"] for st in statuses}
-        for s in scripts:   # interrupted (Ctrl-C): the rest are listed as not run
-            if s.name not in done:
-                statuses.append({"name": s.name, "label": s.label, "title": s.title, "kind": s.kind,
-                                 "status": "not run", "returncode": None, "seconds": 0.0})
+        statuses = []
+        for s in scripts:   # chapter order; interrupted (Ctrl-C): the rest are listed as not run
+            statuses.append(results.get(s.name) or {
+                "name": s.name, "label": s.label, "title": s.title, "kind": s.kind,
+                "status": "not run", "returncode": None, "seconds": 0.0})
         paths = report_mod.write_report(out, statuses, chapter=chapter, quick=quick,
                                         command=command, started=started)
     failed = [st for st in statuses if st["status"] != "ok"]
     total = sum(st["seconds"] for st in statuses)
-    print(f"nndl: {n - len(failed)}/{n} ok in {total:.1f} s; report: {paths['html']} and {paths['markdown']}",
-          file=stream)
+    wall = time.time() - started
+    print(f"nndl: {n - len(failed)}/{n} ok in {wall:.1f} s ({total:.1f} s of script time); "
+          f"report: {paths['html']} and {paths['markdown']}", file=stream)
     if failed:
         print("nndl: failed: " + ", ".join(f"{st['label']} {st['name']} ({st['status']}, see "
                                            f"{out / st['name'] / 'stderr.txt'})" for st in failed), file=stream)
@@ -314,7 +347,7 @@ def _cmd_run(args):
     out = Path(args.out) if args.out else Path("results") / key
     command = "python -m nndl " + " ".join(args.argv)
     statuses = run_chapter(scripts, out, quick=not args.full, timeout=args.timeout, echo=args.verbose,
-                           command=command, chapter=key)
+                           command=command, chapter=key, jobs=args.jobs)
     return 0 if all(st["status"] == "ok" for st in statuses) else 1
 
 
@@ -354,6 +387,8 @@ def build_parser():
                    help="only these, comma-separated: labels (7.3.1), prefixes (7.6), ex7.1, or script names")
     p.add_argument("--timeout", type=float, default=None, help="seconds allowed per script (default: no limit)")
     p.add_argument("-v", "--verbose", action="store_true", help="echo each script's output as it runs")
+    p.add_argument("-j", "--jobs", type=int, default=default_jobs(),
+                   help="scripts run at once, each in its own process (default: CPU cores, at most 4)")
     chapters_opt(p)
     p.set_defaults(func=_cmd_run)
 

@@ -239,8 +239,9 @@ class Adagrad(Optimizer):
 
     def _update(self, key, param, grad, lr):
         G = self._state_for(key, param, G="zeros")["G"]
-        G.add_(grad * grad)
-        param.subtract_(grad * lr / paddle.sqrt(G + self.epsilon))
+        G.add_(paddle.square(grad))
+        # lr / sqrt(G + eps) * g, written with rsqrt: paddle's CPU divide is ~8x slower (docs/performance.md)
+        param.subtract_((grad * paddle.rsqrt(paddle.scale(G, 1.0, bias=self.epsilon))).scale_(lr))
 
 
 class RMSprop(Optimizer):
@@ -264,7 +265,10 @@ class RMSprop(Optimizer):
 
     def _update(self, key, param, grad, lr):
         G = self._state_for(key, param, G="zeros")["G"]
-        G.scale_(self.beta).add_(grad * grad * (1.0 - self.beta))
+        G.scale_(self.beta).add_(paddle.square(grad).scale_(1.0 - self.beta))
+        # Kept as paddle's kernel computes it (a divide, not rsqrt like Adagrad/Adam): RMSprop's
+        # step g/sqrt(G+eps) is ~±1 per element, so on an oscillating trajectory a 1-ulp
+        # difference grows ~8x per step (measured on tests/test_optimizers.py's linear case)
         param.subtract_(grad * lr / paddle.sqrt(G + self.epsilon))
 
 
@@ -362,10 +366,11 @@ class Adam(Optimizer):
         # that first gets a gradient late starts at t=1, as in paddle)
         t = s["t"] = s.get("t", 0) + 1
         M.scale_(self.beta1).add_(grad * (1.0 - self.beta1))
-        G.scale_(self.beta2).add_(grad * grad * (1.0 - self.beta2))
-        m_hat = M * (1.0 / (1.0 - self.beta1 ** t))
-        g_hat = G * (1.0 / (1.0 - self.beta2 ** t))
-        param.subtract_(m_hat * lr / paddle.sqrt(g_hat + self.epsilon))
+        G.scale_(self.beta2).add_(paddle.square(grad).scale_(1.0 - self.beta2))
+        # M_hat = M / (1 - beta1^t), G_hat = G / (1 - beta2^t), x -= lr * M_hat / sqrt(G_hat + eps):
+        # the bias corrections fold into one scale each, and rsqrt replaces paddle's slow CPU divide
+        inv = paddle.rsqrt(paddle.scale(G, 1.0 / (1.0 - self.beta2 ** t), bias=self.epsilon))
+        param.subtract_((M * inv).scale_(lr / (1.0 - self.beta1 ** t)))
 
     def _update(self, key, param, grad, lr):
         self._adam_step(key, param, grad, lr)
@@ -420,7 +425,9 @@ class AdaDelta(Optimizer):
     def _update(self, key, param, grad, lr):
         s = self._state_for(key, param, G="zeros", X="zeros")
         G, X = s["G"], s["X"]
-        G.scale_(self.beta).add_(grad * grad * (1.0 - self.beta))
-        delta = -paddle.sqrt((X + self.epsilon) / (G + self.epsilon)) * grad
-        X.scale_(self.beta).add_(delta * delta * (1.0 - self.beta))
-        param.add_(delta * lr)
+        G.scale_(self.beta).add_(paddle.square(grad).scale_(1.0 - self.beta))
+        # -delta = sqrt(X + eps) / sqrt(G + eps) * g, with rsqrt instead of a (slow) divide
+        neg_delta = (paddle.sqrt(paddle.scale(X, 1.0, bias=self.epsilon))
+                     * paddle.rsqrt(paddle.scale(G, 1.0, bias=self.epsilon)) * grad)
+        X.scale_(self.beta).add_(paddle.square(neg_delta).scale_(1.0 - self.beta))
+        param.subtract_(neg_delta.scale_(lr))
