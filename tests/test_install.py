@@ -34,3 +34,15 @@ def test_pip_install_into_fresh_virtualenv(tmp_path):
                          cwd=tmp_path)
     assert run.returncode == 0, run.stderr[-3000:]
     assert run.stdout.startswith("OK")
+
+
+def test_ci_runs_the_readme_test_command_verbatim():
+    import re
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    blocks = re.findall(r"```bash\n(.*?)\n```", readme, flags=re.S)
+    commands = [b.strip() for b in blocks if "pytest" in b]
+    assert len(commands) == 1, "the README shows exactly one test command"
+    ci = (ROOT / ".ci" / "run").read_text(encoding="utf-8")
+    assert commands[0] in ci.splitlines()
+    main_job = [b.strip() for b in blocks if "python -m nndl run ch7" in b]
+    assert len(main_job) == 1, "the README shows exactly one main-job command"
