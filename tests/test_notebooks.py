@@ -88,7 +88,9 @@ def test_notebook_executes_in_quick_mode(notebook, tmp_path, monkeypatch):
 _UNINSTALL = ("import sys\n"   # hide the editable install, as on a machine where nndl is not installed
               "sys.meta_path[:] = [f for f in sys.meta_path\n"
               "                    if 'editable' not in str(getattr(f, '__module__', '')) + type(f).__module__]\n"
-              "sys.path[:] = [p for p in sys.path if p not in ('', '.')]\n")
+              "import os\n"   # a `setup.py develop` install puts the clone itself on sys.path (.pth)
+              "sys.path[:] = [p for p in sys.path if p not in ('', '.')\n"
+              "               and not os.path.isfile(os.path.join(p, 'nndl', '__init__.py'))]\n")
 
 
 def _run_setup_cell(cwd, home):
