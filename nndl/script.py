@@ -57,7 +57,8 @@ def default_out_dir(name):
 class Section(object):
     """What a chapter script needs from its command line: quick mode, output folder, results.
 
-    Attributes: ``name``, ``quick`` (bool), ``out`` (Path, created), ``results`` (dict).
+    Attributes: ``name``, ``quick`` (bool), ``out`` (Path, created), ``results`` (dict),
+    ``device`` (set by :func:`setup`: paddle's device for the script).
     """
 
     def __init__(self, name, quick=False, out=None):
@@ -71,6 +72,7 @@ class Section(object):
         if not os.access(self.out, os.W_OK):
             raise SystemExit(f"{name}: output folder {self.out} is not writable")
         self.results = {"section": name, "quick": self.quick}
+        self.device = None
         self.figures = []
 
     def pick(self, full, quick):
@@ -142,4 +144,8 @@ def setup(name, argv=None, description=None):
         argv = [] if in_notebook() else sys.argv[1:]
     args = parser.parse_args(argv)
     quick = args.quick or (_truthy(os.environ.get("NNDL_QUICK", "")) and not args.full)
-    return Section(name, quick=quick, out=args.out)
+    section = Section(name, quick=quick, out=args.out)
+    # the GPU when paddle has one, else the CPU; NNDL_DEVICE=cpu forces the CPU
+    from .utils import use_device
+    section.device = use_device()
+    return section

@@ -1,0 +1,59 @@
+"""nndl.script: the chapter scripts' options, output folder, figures and results.json."""
+import json
+
+import numpy as np
+import paddle
+import pytest
+
+from nndl.script import Section, setup
+
+
+def test_quick_mode_from_flag_env_and_full_override(tmp_path, monkeypatch):
+    monkeypatch.delenv("NNDL_QUICK", raising=False)
+    assert not setup("s", argv=["--out", str(tmp_path)]).quick
+    assert setup("s", argv=["--quick", "--out", str(tmp_path)]).quick
+    monkeypatch.setenv("NNDL_QUICK", "1")
+    assert setup("s", argv=["--out", str(tmp_path)]).quick
+    assert not setup("s", argv=["--full", "--out", str(tmp_path)]).quick
+    monkeypatch.setenv("NNDL_QUICK", "0")
+    assert not setup("s", argv=["--out", str(tmp_path)]).quick
+
+
+def test_default_out_dir_is_never_the_source_tree(tmp_path, monkeypatch):
+    monkeypatch.setenv("NNDL_OUT", str(tmp_path / "o"))
+    S = setup("ch7_x", argv=[])
+    assert S.out == tmp_path / "o" / "ch7_x" and S.out.is_dir()
+    monkeypatch.delenv("NNDL_OUT")
+    monkeypatch.chdir(tmp_path)
+    assert setup("ch7_y", argv=[]).out == tmp_path / "nndl_results" / "ch7_y"
+
+
+def test_savefig_pdf_and_png_and_results_json(tmp_path):
+    import matplotlib
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+    S = Section("s", quick=True, out=tmp_path)
+    fig = plt.figure()
+    plt.plot([0, 1], [1, 0])
+    S.savefig(fig, "opti-vis-para2. pdf")       # R0's file name, with its space
+    plt.close(fig)
+    assert (tmp_path / "opti-vis-para2.pdf").stat().st_size > 0
+    assert (tmp_path / "opti-vis-para2.png").stat().st_size > 0
+    S.record(loss=paddle.to_tensor(0.25), acc=np.float32(0.5), hist=[np.array([1, 2])], bad=float("nan"))
+    data = json.loads(S.save().read_text(encoding="utf-8"))
+    assert data["loss"] == 0.25 and data["acc"] == 0.5 and data["hist"] == [[1, 2]]
+    assert data["bad"] == "nan" and data["quick"] is True
+    assert data["figures"] == ["opti-vis-para2.pdf", "opti-vis-para2.png"]
+    assert not list(tmp_path.glob("*.tmp"))
+
+
+def test_pick(tmp_path):
+    assert Section("s", quick=True, out=tmp_path).pick(100, 3) == 3
+    assert Section("s", quick=False, out=tmp_path).pick(100, 3) == 100
+
+
+def test_out_that_is_a_file_is_a_clear_error(tmp_path):
+    f = tmp_path / "file"
+    f.write_text("x")
+    with pytest.raises(SystemExit, match="cannot create output folder"):
+        Section("s", out=f)
