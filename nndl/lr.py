@@ -19,6 +19,8 @@ import numbers
 
 from paddle.optimizer.lr import LRScheduler
 
+from .optimizer import _check_eps as _non_negative  # one non-negativity check for the package
+
 __all__ = ["PiecewiseConstantDecay", "InverseTimeDecay", "ExponentialDecay", "NaturalExpDecay",
            "CosineDecay", "LinearWarmup", "CyclicLR"]
 
@@ -29,10 +31,6 @@ def _positive(name, value):
     return float(value)
 
 
-def _non_negative(name, value):
-    if not isinstance(value, numbers.Number) or not value >= 0:
-        raise ValueError(f"{name} must be a non-negative number, got {value!r}")
-    return float(value)
 
 
 class PiecewiseConstantDecay(LRScheduler):

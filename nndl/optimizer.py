@@ -388,9 +388,7 @@ class AdamW(Adam):
     def __init__(self, init_lr, model, beta1=None, beta2=None, epsilon=1e-7, weight_decay=0.01, *,
                  betal=None, beta_1=None, beta_2=None):
         super().__init__(init_lr, model, beta1, beta2, epsilon, betal=betal, beta_1=beta_1, beta_2=beta_2)
-        if not isinstance(weight_decay, numbers.Number) or not weight_decay >= 0:
-            raise ValueError(f"weight_decay must be a non-negative number, got {weight_decay!r}")
-        self.weight_decay = float(weight_decay)
+        self.weight_decay = _check_eps("weight_decay", weight_decay)
 
     def _update(self, key, param, grad, lr):
         if self.weight_decay:
