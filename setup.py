@@ -18,7 +18,7 @@ setup(
     long_description=(HERE / "README.md").read_text(encoding="utf-8"),
     long_description_content_type="text/markdown",
     python_requires=">=3.9",
-    packages=["nndl", "nndl.chapters"],
+    packages=["nndl", "nndl.app", "nndl.datasets", "nndl.chapters"],
     # the chapter scripts ship inside the package so `python -m nndl run ch7` finds them
     package_dir={"nndl": "nndl", "nndl.chapters": "chapters"},
     install_requires=read_requirements(),
@@ -36,5 +36,5 @@ setup(
             "ipykernel>=6",
         ],
     },
-    entry_points={"console_scripts": ["nndl=nndl.cli:main"]},
+    entry_points={"console_scripts": ["nndl=nndl.app.cli:main"]},
 )

@@ -101,7 +101,7 @@ def main(argv=None):
     os.makedirs(work, exist_ok=True)
     try:
         # fixed cost of a script process: python + paddle + nndl imports
-        fixed, _, _ = run([sys.executable, "-c", "import nndl.script, paddle, nndl; nndl.RunnerV3"])
+        fixed, _, _ = run([sys.executable, "-c", "import nndl.app.script, paddle, nndl; nndl.RunnerV3"])
 
         have_cli = os.path.exists(os.path.join(ROOT, "nndl", "cli.py"))
         quick = {}

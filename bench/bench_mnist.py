@@ -9,7 +9,7 @@
   temporary folder (what paddle does with its downloaded files).
 
 Each repetition times cold (a fresh folder), warm and paddle in turn; medians reported.
-Prints a JSON saying ``skipped`` when ``nndl.mnist`` has no ``MNIST`` class or no data.
+Prints a JSON saying ``skipped`` when ``nndl.datasets.mnist`` has no ``MNIST`` class or no data.
 
     python bench/bench_mnist.py [--repeats 3]
 """
@@ -53,10 +53,10 @@ def main(argv=None):
     device = common.setup_device(args.device)
     out = {"benchmark": "mnist", "env": common.env_info(device)}
     try:
-        import nndl.mnist as nm
+        import nndl.datasets.mnist as nm
         MNIST = nm.MNIST
     except (ImportError, AttributeError) as exc:
-        out["skipped"] = f"nndl.mnist has no MNIST class ({exc})"
+        out["skipped"] = f"nndl.datasets.mnist has no MNIST class ({exc})"
         common.emit(out)
         return
     import paddle

@@ -31,11 +31,11 @@ def main(argv=None):
     device = common.setup_device(args.device)
     out = {"benchmark": "transform", "env": common.env_info(device)}
     try:
-        from nndl.mnist import MNIST, book_transform
+        from nndl.datasets.mnist import MNIST, book_transform
         if not hasattr(MNIST, "loader"):
             raise AttributeError("MNIST.loader")
     except (ImportError, AttributeError) as exc:
-        out["skipped"] = f"nndl.mnist has no vectorized path ({exc})"
+        out["skipped"] = f"nndl.datasets.mnist has no vectorized path ({exc})"
         common.emit(out)
         return
     import numpy as np

@@ -14,7 +14,7 @@ import statistics
 import sys
 import time
 
-import nndl.script  # noqa: F401  (silences paddle's import notice before paddle is imported)
+import nndl.app.script  # noqa: F401  (silences paddle's import notice before paddle is imported)
 
 
 def parser(description):
@@ -120,7 +120,7 @@ def synthetic_mnist(n, seed=0):
 def real_mnist(n):
     """The first ``n`` MNIST training images through the book's transform (vectorized), labels [n, 1]."""
     import numpy as np
-    from nndl.mnist import MNIST, mnist_to_tensor
+    from nndl.datasets.mnist import MNIST, mnist_to_tensor
     ds = MNIST(mode="train")
     images, labels = ds.arrays()
     return (mnist_to_tensor(images[:n], as_tensor=False),

@@ -15,7 +15,7 @@
 # 但一次性完成书中逐样本的 `transform`，省去每个回合约 9 秒的 Python 开销。
 
 # %%
-from nndl.script import setup
+from nndl.app.script import setup
 S = setup("ch7_2_batch_size")
 
 import time
@@ -27,7 +27,7 @@ import paddle.nn.functional as F
 import matplotlib.pyplot as plt
 
 from nndl import RunnerV3
-from nndl.mnist import MNIST, book_transform
+from nndl.datasets.mnist import MNIST, book_transform
 from paddle.vision.models import LeNet
 
 # %%
@@ -42,7 +42,7 @@ STYLES = ['-', '-', '-', '-.', '--']
 # %% [markdown]
 # 将图像值规范化到 0~1 之间。书中的 `transform` 是
 # `paddle.unsqueeze(paddle.to_tensor(image / 255, dtype='float32'), axis=0)`，
-# 即 `nndl.mnist.book_transform`。
+# 即 `nndl.datasets.mnist.book_transform`。
 
 # %%
 transform = book_transform

@@ -10,7 +10,7 @@
 # 并与 `paddle.optimizer.SGD` 对比一步更新。
 
 # %%
-from nndl.script import setup
+from nndl.app.script import setup
 S = setup("ch7_3_1_setup")
 
 import numpy as np

@@ -10,7 +10,7 @@
 # G_t = Σ g_τ⊙g_τ，Δθ_t = -α/√(G_t+ε) ⊙ g_t。梯度累积越大的参数学习率越小，且整体单调下降。
 
 # %%
-from nndl.script import setup
+from nndl.app.script import setup
 S = setup("ch7_3_2_lr_adjust")
 
 import paddle

@@ -8,7 +8,7 @@
 # Δθ_t = ρΔθ_{t-1} - α g_t（ρ=0.9）：梯度方向一致时加速，不一致时减速。
 
 # %%
-from nndl.script import setup
+from nndl.app.script import setup
 S = setup("ch7_3_3_grad_estimate")
 
 import paddle

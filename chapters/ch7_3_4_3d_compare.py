@@ -7,7 +7,7 @@
 # f 在 x₂ → -∞ 时无下界，所以 (0,0) 只是局部极小点。
 
 # %%
-from nndl.script import setup
+from nndl.app.script import setup
 S = setup("ch7_3_4_3d_compare")
 
 import numpy as np

@@ -7,7 +7,7 @@
 # 作为对照，再用 $\mathcal{N}(0,1)$ 初始化同一网络：净输入的方差随层数放大，Tanh 进入饱和区。
 
 # %%
-from nndl.script import setup
+from nndl.app.script import setup
 S = setup("ch7_4_2_2_variance")
 
 import numpy as np

@@ -6,7 +6,7 @@
 # 书中的结论：使用 Xavier 初始化，模型的损失相对较小，模型效果更好。
 
 # %%
-from nndl.script import setup
+from nndl.app.script import setup
 S = setup("ch7_4_2_3_xavier_moons")
 
 import numpy as np

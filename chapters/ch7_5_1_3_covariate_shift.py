@@ -9,7 +9,7 @@
 # 批量规范化要求小批量样本数不能太小，这里用形状为 (200, 100) 的随机数据。
 
 # %%
-from nndl.script import setup
+from nndl.app.script import setup
 S = setup("ch7_5_1_3_covariate_shift")
 
 import numpy as np

@@ -8,7 +8,7 @@
 # 让 7.5.1.3 的 model3 前向计算 50 个回合（不训练，只模拟移动平均的计算过程），每个回合一批新的随机数据。
 
 # %%
-from nndl.script import setup
+from nndl.app.script import setup
 S = setup("ch7_5_1_4_moving_average")
 
 import numpy as np

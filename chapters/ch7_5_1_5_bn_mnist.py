@@ -11,7 +11,7 @@
 # 见 docs/errata.md。
 
 # %%
-from nndl.script import setup
+from nndl.app.script import setup
 S = setup("ch7_5_1_5_bn_mnist")
 
 import time
@@ -22,7 +22,7 @@ import paddle.nn.functional as F
 import matplotlib.pyplot as plt
 
 from nndl import RunnerV3, Accuracy, MultiConvLayerNet
-from nndl.mnist import MNIST, book_transform as transform
+from nndl.datasets.mnist import MNIST, book_transform as transform
 
 # %%
 LR = 0.01

@@ -9,7 +9,7 @@
 # 每个样本的输出均值和标准差变为 β 和 γ。
 
 # %%
-from nndl.script import setup
+from nndl.app.script import setup
 S = setup("ch7_5_2_2_layernorm")
 
 import numpy as np

@@ -7,12 +7,12 @@
 # 50 000 次，构造一个过拟合的场景。
 
 # %%
-from nndl.script import setup
+from nndl.app.script import setup
 S = setup("ch7_6_2_overfit")
 
 import paddle
 
-from nndl.data import make_moons
+from nndl.datasets.toy import make_moons
 from nndl.regularization import train_model, show_class_boundary
 from nndl.op import MLP_3L, BatchGD, BinaryCrossEntropyWithLogits
 

@@ -7,12 +7,12 @@
 # λ=0.7，其余设置与 7.6.2 相同。
 
 # %%
-from nndl.script import setup
+from nndl.app.script import setup
 S = setup("ch7_6_3_l2")
 
 import paddle
 
-from nndl.data import make_moons
+from nndl.datasets.toy import make_moons
 from nndl.regularization import train_model, show_class_boundary
 from nndl.op import MLP_3L, BatchGD, BinaryCrossEntropyWithLogits
 

@@ -6,12 +6,12 @@
 # 它与飞桨的 `SGD(weight_decay=L2Decay(β/α))` 相同（见附录与测试）。β=0.001。
 
 # %%
-from nndl.script import setup
+from nndl.app.script import setup
 S = setup("ch7_6_4_weight_decay")
 
 import paddle
 
-from nndl.data import make_moons
+from nndl.datasets.toy import make_moons
 from nndl.regularization import train_model, show_class_boundary
 from nndl.op import MLP_3L, BatchGD, BinaryCrossEntropyWithLogits
 

@@ -7,12 +7,12 @@
 # （图 opti-regularization4.pdf），并给出 0.5 的结果（图 opti-regularization4-p05.pdf）。
 
 # %%
-from nndl.script import setup
+from nndl.app.script import setup
 S = setup("ch7_6_5_dropout")
 
 import paddle
 
-from nndl.data import make_moons
+from nndl.datasets.toy import make_moons
 from nndl.regularization import train_model, show_class_boundary
 from nndl.op import MLP_3L_dropout, BatchGD, BinaryCrossEntropyWithLogits
 

@@ -8,7 +8,7 @@
 # 下面用飞桨 API 重复过拟合实验，再加上 `L2Decay(0.01)`，最后数值验证这一等价。
 
 # %%
-from nndl.script import setup
+from nndl.app.script import setup
 S = setup("ch7_6_appendix_l2decay")
 
 import numpy as np
@@ -16,7 +16,7 @@ import paddle
 import paddle.nn.functional as F
 import paddle.regularizer as regularizer
 
-from nndl.data import make_moons
+from nndl.datasets.toy import make_moons
 from nndl.regularization import MLP_3L_Paddle, train_model_paddle, show_class_boundary
 from nndl.op import MLP_3L, BatchGD, BinaryCrossEntropyWithLogits
 

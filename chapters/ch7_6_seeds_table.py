@@ -8,14 +8,14 @@
 # 报告训练集和测试集准确率的均值和标准差。书中的结论应当以这张表为依据。
 
 # %%
-from nndl.script import setup
+from nndl.app.script import setup
 S = setup("ch7_6_seeds_table")
 
 import numpy as np
 import paddle
 import matplotlib.pyplot as plt
 
-from nndl.data import make_moons
+from nndl.datasets.toy import make_moons
 from nndl.regularization import train_model
 from nndl.op import MLP_3L, MLP_3L_dropout, BatchGD, BinaryCrossEntropyWithLogits
 

@@ -9,7 +9,7 @@
 # 两种图的结论不同：比较收敛速度时要说明横轴是回合、迭代还是样本数。
 
 # %%
-from nndl.script import setup
+from nndl.app.script import setup
 S = setup("ch7_ex1_iteration_loss")
 
 import numpy as np
@@ -18,7 +18,7 @@ import paddle.nn.functional as F
 import matplotlib.pyplot as plt
 
 from nndl import RunnerV3
-from nndl.mnist import MNIST, book_transform
+from nndl.datasets.mnist import MNIST, book_transform
 from paddle.vision.models import LeNet
 
 # %%

@@ -8,7 +8,7 @@
 # 设置 2 更新次数不变、步长减半。按回合看二者都比基准慢、且彼此接近；按看过的样本数看也一样。
 
 # %%
-from nndl.script import setup
+from nndl.app.script import setup
 S = setup("ch7_ex2_bs_vs_lr")
 
 import numpy as np
@@ -17,7 +17,7 @@ import paddle.nn.functional as F
 import matplotlib.pyplot as plt
 
 from nndl import RunnerV3
-from nndl.mnist import MNIST, book_transform
+from nndl.datasets.mnist import MNIST, book_transform
 from paddle.vision.models import LeNet
 
 # %%

@@ -6,7 +6,7 @@
 # 作为 `init_lr` 传给优化器，每次迭代后调用 `step()`。
 
 # %%
-from nndl.script import setup
+from nndl.app.script import setup
 S = setup("ch7_ex3_lr_decay")
 
 import numpy as np

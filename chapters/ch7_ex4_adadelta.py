@@ -7,7 +7,7 @@
 # 还会乘上学习率，两者在测试中逐步一致）。在 7.3.1 的两个实验上运行，并与 RMSprop 对照。
 
 # %%
-from nndl.script import setup
+from nndl.app.script import setup
 S = setup("ch7_ex4_adadelta")
 
 import paddle

@@ -6,7 +6,7 @@
 # 同时用本库手写的 `nndl.optimizer.AdamW`（7.3 节的 Adam 加上解耦的权重衰减）训练同一个初始网络作对照。
 
 # %%
-from nndl.script import setup
+from nndl.app.script import setup
 S = setup("ch7_ex5_adamw_lenet")
 
 import paddle
@@ -14,7 +14,7 @@ import paddle.nn.functional as F
 
 from nndl import RunnerV3, Accuracy
 from nndl.optimizer import AdamW
-from nndl.mnist import MNIST, book_transform
+from nndl.datasets.mnist import MNIST, book_transform
 from paddle.vision.models import LeNet
 
 # %%

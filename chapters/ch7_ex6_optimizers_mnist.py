@@ -7,7 +7,7 @@
 # `paddle.nn.Layer`）训练同一个网络，超参数取相同的值。
 
 # %%
-from nndl.script import setup
+from nndl.app.script import setup
 S = setup("ch7_ex6_optimizers_mnist")
 
 import numpy as np
@@ -17,7 +17,7 @@ import matplotlib.pyplot as plt
 
 from nndl import RunnerV3, Accuracy
 from nndl import optimizer as nopt
-from nndl.mnist import MNIST, book_transform
+from nndl.datasets.mnist import MNIST, book_transform
 from paddle.vision.models import LeNet
 
 # %%

@@ -10,7 +10,7 @@
 # 重复 7.4.2.2 与 7.4.2.3 两个实验。
 
 # %%
-from nndl.script import setup
+from nndl.app.script import setup
 S = setup("ch7_ex7_he_init")
 
 import numpy as np

@@ -7,7 +7,7 @@
 # Adam，学习率 0.01，批大小 64，每 300 步在测试集上评价。
 
 # %%
-from nndl.script import setup
+from nndl.app.script import setup
 S = setup("ch7_ex8_layernorm_mnist")
 
 import numpy as np
@@ -17,7 +17,7 @@ import paddle.nn.functional as F
 import matplotlib.pyplot as plt
 
 from nndl import RunnerV3, Accuracy, LayerNorm
-from nndl.mnist import MNIST, book_transform
+from nndl.datasets.mnist import MNIST, book_transform
 
 # %%
 LR = 0.01

@@ -6,14 +6,14 @@
 # 训练集准确率下降到与测试集相近甚至更低，分类界面退化为近似直线或常数。
 
 # %%
-from nndl.script import setup
+from nndl.app.script import setup
 S = setup("ch7_ex9_sweeps")
 
 import numpy as np
 import paddle
 import matplotlib.pyplot as plt
 
-from nndl.data import make_moons
+from nndl.datasets.toy import make_moons
 from nndl.regularization import train_model
 from nndl.op import MLP_3L, MLP_3L_dropout, BatchGD, BinaryCrossEntropyWithLogits
 

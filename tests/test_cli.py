@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 
 from nndl import cli
-from nndl.report import split_volatile
+from nndl.app.report import split_volatile
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -20,7 +20,7 @@ ROOT = Path(__file__).resolve().parents[1]
 OK_PADDLE = '''# %% [markdown]
 # # 一个替身小节
 # %%
-from nndl.script import setup
+from nndl.app.script import setup
 S = setup("{name}")
 import numpy as np
 import paddle
@@ -43,7 +43,7 @@ S.save()
 '''
 
 OK_NUMPY = '''# %%
-from nndl.script import setup
+from nndl.app.script import setup
 S = setup("{name}")
 import numpy as np
 rng = np.random.default_rng(0)
@@ -55,7 +55,7 @@ S.save()
 FAILING = '''# %% [markdown]
 # # 习题 一个会失败的替身
 # %%
-from nndl.script import setup
+from nndl.app.script import setup
 S = setup("{name}")
 print("started")
 raise RuntimeError("stand-in broke on purpose")

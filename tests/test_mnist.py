@@ -1,4 +1,4 @@
-"""nndl.mnist: offline MNIST equal to paddle's, verified cache, book split, vectorized transform.
+"""nndl.datasets.mnist: offline MNIST equal to paddle's, verified cache, book split, vectorized transform.
 
 The network is disabled for every test here (socket connections raise), and
 every source directory points into pytest's tmp folders, so nothing depends on
@@ -16,8 +16,8 @@ import paddle.io as io
 import pytest
 
 
-import nndl.mnist as nm
-from nndl.mnist import MNIST, book_transform, load_mnist, load_mnist_split, mnist_to_tensor, save_mnist_idx
+import nndl.datasets.mnist as nm
+from nndl.datasets.mnist import MNIST, book_transform, load_mnist, load_mnist_split, mnist_to_tensor, save_mnist_idx
 
 
 def _no_network(*args, **kwargs):

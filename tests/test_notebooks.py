@@ -5,7 +5,7 @@ from pathlib import Path
 
 import pytest
 
-import nndl.notebooks as nbgen
+import nndl.app.notebooks as nbgen
 
 ROOT = Path(__file__).resolve().parents[1]
 CHAPTERS = ROOT / "chapters"
@@ -30,7 +30,7 @@ def test_no_notebook_without_a_script():
 
 def test_generated_notebook_shape(tmp_path):
     script = tmp_path / "ch7_9_1_demo.py"
-    script.write_text('# %% [markdown]\n# # 7.9.1 演示\n#\n# 一段说明。\n\n# %%\nfrom nndl.script import setup\n'
+    script.write_text('# %% [markdown]\n# # 7.9.1 演示\n#\n# 一段说明。\n\n# %%\nfrom nndl.app.script import setup\n'
                       'S = setup("ch7_9_1_demo")\nprint(1 + 1)\n\n# %% tags=["keep"]\nx = 2\n', encoding="utf-8")
     nb = json.loads(nbgen.notebook_text(script))
     cells = nb["cells"]
@@ -38,9 +38,9 @@ def test_generated_notebook_shape(tmp_path):
     setup_src = "".join(cells[0]["source"])
     assert 'os.environ.setdefault("NNDL_QUICK", "1")' in setup_src
     assert "paddle.__version__" in setup_src and "sys.path.insert" in setup_src
-    assert setup_src.index("import nndl.script") < setup_src.index("import paddle")
+    assert setup_src.index("import nndl.app.script") < setup_src.index("import paddle")
     assert "".join(cells[1]["source"]).startswith("# 7.9.1 演示")
-    assert "".join(cells[2]["source"]).startswith("from nndl.script import setup")
+    assert "".join(cells[2]["source"]).startswith("from nndl.app.script import setup")
     assert cells[3]["metadata"] == {"tags": ["keep"]}
     assert all(c.get("outputs", []) == [] and c.get("execution_count") is None for c in cells)
     assert nb["metadata"]["kernelspec"]["name"] == "python3"

@@ -9,7 +9,7 @@ import paddle
 import paddle.nn.functional as F
 import pytest
 
-from nndl.data import make_moons
+from nndl.datasets.toy import make_moons
 from nndl.gradcheck import numerical_grad, rel_error
 from nndl.op import (BatchGD, BinaryCrossEntropyWithLogits, Dropout, Linear, MLP_3L,
                      MLP_3L_dropout)

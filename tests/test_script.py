@@ -1,11 +1,11 @@
-"""nndl.script: the chapter scripts' options, output folder, figures and results.json."""
+"""nndl.app.script: the chapter scripts' options, output folder, figures and results.json."""
 import json
 
 import numpy as np
 import paddle
 import pytest
 
-from nndl.script import Section, setup
+from nndl.app.script import Section, setup
 
 
 def test_quick_mode_from_flag_env_and_full_override(tmp_path, monkeypatch):

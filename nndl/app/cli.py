@@ -8,12 +8,12 @@
 
 ``run`` executes every section script of the chapter, then its exercises, in
 the book's order, each in its own Python process (``python <script> --quick
---out DIR/<script name>``), and finally writes the report of :mod:`nndl.report`
+--out DIR/<script name>``), and finally writes the report of :mod:`nndl.app.report`
 into DIR (``index.md``, ``index.html``, ``report.json``, ``run.json``).
 
 Why a process per script and not ``runpy`` in this process: paddle's import
 costs ~1.5-2 s per script on a 2-core CPU (measured: ``python -c "import
-nndl.script, paddle"`` 1.4-1.7 s), a few percent of a chapter's quick run,
+nndl.app.script, paddle"`` 1.4-1.7 s), a few percent of a chapter's quick run,
 and it buys isolation: paddle's global seed, default dtype and device,
 matplotlib's open figures and each script's module globals cannot leak from
 one section into the next, so a section gives the same numbers whether it runs
@@ -35,7 +35,7 @@ import threading
 import time
 from pathlib import Path
 
-import nndl.script  # noqa: F401  (installs the warning filters before anything imports paddle)
+import nndl.app.script  # noqa: F401  (installs the warning filters before anything imports paddle)
 
 __all__ = ["main", "Script", "discover", "select", "run_chapter", "default_chapters_dir"]
 
@@ -258,7 +258,7 @@ def run_chapter(scripts, out, quick=True, timeout=None, echo=False, command=None
     depend on it); progress lines appear as scripts finish, the report lists them
     in chapter order.  Returns the list of status dicts (one per script, in order).
     """
-    import nndl.report as report_mod   # not `from . import`: nndl's lazy __getattr__ would load paddle
+    import nndl.app.report as report_mod   # not `from . import`: nndl's lazy __getattr__ would load paddle
     from concurrent.futures import ThreadPoolExecutor
 
     out = check_writable(Path(out).absolute())   # absolute: each script runs with its own folder as cwd
@@ -352,7 +352,7 @@ def _cmd_run(args):
 
 
 def _cmd_notebooks(args):
-    import nndl.notebooks as notebooks
+    import nndl.app.notebooks as notebooks
     chapters_dir = Path(args.chapters_dir) if args.chapters_dir else default_chapters_dir()
     out = Path(args.out) if args.out else notebooks.default_notebooks_dir(chapters_dir)
     if args.check:

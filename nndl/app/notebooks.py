@@ -18,7 +18,7 @@ __all__ = ["SETUP_CELL", "script_to_notebook", "notebook_text", "notebook_script
 
 GENERATOR = "python -m nndl notebooks"
 
-# The generated first cell.  Kept free of paddle until the warning filters of nndl.script are in place.
+# The generated first cell.  Kept free of paddle until the warning filters of nndl.app.script are in place.
 SETUP_CELL = '''\
 # 本单元由 `python -m nndl notebooks` 生成（notebook 由 chapters/ 下的脚本生成，请勿手工编辑）。
 # 本地与 AI Studio 通用：让 nndl 可导入，打印 paddle 版本，选择快速/完整模式。
@@ -41,7 +41,7 @@ except ImportError:
         raise ImportError("找不到 nndl：在仓库根目录执行 `pip install -e .`；在 AI Studio 上把仓库上传到 "
                           "~/work/nndl 后执行 `!pip install -e ~/work/nndl`（或把本 notebook 放在仓库的 notebooks/ 下）")
 
-import nndl.script  # 先于 paddle 导入：屏蔽 paddle 导入时无关的提示
+import nndl.app.script  # 先于 paddle 导入：屏蔽 paddle 导入时无关的提示
 import paddle
 print(f"paddle {paddle.__version__}, nndl {nndl.__version__}, device {paddle.get_device()}, "
       f"NNDL_QUICK={os.environ['NNDL_QUICK']}")'''

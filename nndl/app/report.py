@@ -72,7 +72,7 @@ def environment():
     env = {"python": platform.python_version(), "platform": platform.platform(),
            "cpu": _cpu_name(), "cpu_count": os.cpu_count()}
     try:
-        import nndl.script  # noqa: F401  (warning filters before paddle)
+        import nndl.app.script  # noqa: F401  (warning filters before paddle)
         import paddle
         from nndl.utils import default_device
         env["paddle"] = paddle.__version__
@@ -139,7 +139,7 @@ def _entries(out, statuses):
 def write_report(out, statuses, chapter=None, quick=True, command=None, started=None, env=None):
     """Write report.json, run.json, index.md and index.html into ``out``; return their paths.
 
-    ``statuses``: the list of dicts of :func:`nndl.cli.run_script` (name, label, title,
+    ``statuses``: the list of dicts of :func:`nndl.app.cli.run_script` (name, label, title,
     kind, status, returncode, seconds), in run order.
     """
     out = Path(out)

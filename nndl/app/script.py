@@ -2,7 +2,7 @@
 
 A chapter script starts with::
 
-    from nndl.script import setup
+    from nndl.app.script import setup
     S = setup("ch7_3_1_sgd")          # parses --quick / --out, honours NNDL_QUICK=1
     import paddle
     ...
@@ -99,6 +99,34 @@ class Section(object):
         """Add key numbers to ``results.json`` (numbers, strings, lists or dicts of them)."""
         self.results.update(_jsonable(values))
 
+    def claim(self, book, measured, supported, note=None):
+        """State the book's claim for this section and what this run measured.
+
+        输入:
+            - book: the claim in the book's words (e.g. "带批量规范化的网络收敛更快、准确率更高")
+            - measured: what this run measured, with its numbers (a string)
+            - supported: True when this run supports the claim, False when it contradicts it,
+              None when this run cannot tell (too small, a synthetic stand-in, ...)
+            - note: why it cannot tell, or at what size the claim appears
+        Prints one line and records it; the report shows every claim of every section.
+        """
+        if supported not in (True, False, None):
+            raise ValueError(f"claim: supported must be True, False or None, got {supported!r}")
+        verdict = {True: "supported", False: "NOT supported", None: "not shown"}[supported]
+        entry = {"book": str(book), "measured": str(measured), "supported": supported, "verdict": verdict}
+        if note:
+            entry["note"] = str(note)
+        self.results.setdefault("claims", []).append(entry)
+        print(f"[claim] book: {book}")
+        print(f"[claim] this run: {measured} -> {verdict}" + (f" ({note})" if note else ""))
+        return entry
+
+    def standin(self, notice):
+        """Record (and print) that this section ran on a synthetic stand-in of its data set
+        (see :func:`nndl.datasets.base.standin_notice`); the report shows it."""
+        self.results.setdefault("data_notes", []).append(str(notice))
+        print(f"[data] {notice}")
+
     def save(self):
         """Write ``results.json`` atomically and return its path."""
         self.results["figures"] = sorted(set(self.figures))
@@ -146,6 +174,6 @@ def setup(name, argv=None, description=None):
     quick = args.quick or (_truthy(os.environ.get("NNDL_QUICK", "")) and not args.full)
     section = Section(name, quick=quick, out=args.out)
     # the GPU when paddle has one, else the CPU; NNDL_DEVICE=cpu forces the CPU
-    from .utils import use_device
+    from ..utils import use_device
     section.device = use_device()
     return section
