@@ -19,7 +19,7 @@ import numbers
 import paddle
 
 __all__ = [
-    "Optimizer", "SimpleBatchGD", "BatchGD", "Minibatch_GD",
+    "Optimizer", "SimpleBatchGD", "Optimizer_GD", "BatchGD", "Minibatch_GD",
     "Adagrad", "RMSprop", "Momentum", "Nesterov", "Adam", "AdamW", "AdaDelta",
 ]
 
@@ -202,6 +202,9 @@ class BatchGD(Optimizer):
 # R1 (the printed book, 7.3.1.1) calls plain gradient descent ``Minibatch_GD``;
 # R0 reuses ``SimpleBatchGD``.  One implementation, two book spellings.
 Minibatch_GD = SimpleBatchGD
+# 3.1.4.3 and 4.2.4.6 call it ``Optimizer_GD(init_lr, model)``: the same rule, over
+# ``model.params`` (3.1) or ``model.layers`` (4.2) alike.
+Optimizer_GD = SimpleBatchGD
 
 
 # -- 7.3: adaptive learning rates and corrected gradient estimates -------------------

@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from nndl import cli
+from nndl.app import cli
 from nndl.app.report import split_volatile
 
 ROOT = Path(__file__).resolve().parents[1]
