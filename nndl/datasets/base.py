@@ -38,7 +38,7 @@ from pathlib import Path
 
 __all__ = [
     "DataFile", "DataNotFoundError", "locate", "cached", "data_home", "cache_dir",
-    "paddle_data_home", "package_file", "file_checksum", "verify_file", "atomic_write",
+    "paddle_data_home", "package_file", "file_checksum", "verify_file", "atomic_write", "probe",
     "standin_notice",
 ]
 
@@ -56,7 +56,11 @@ class DataNotFoundError(FileNotFoundError):
         lines += [f"  {i}. {source}: {detail}" for i, (source, detail) in enumerate(self.tried, 1)]
         if how_to:
             lines.append(how_to.rstrip())
-        super().__init__("\n".join(lines))
+        self.message = "\n".join(lines)
+        super().__init__(self.message)
+
+    def __str__(self):   # OSError would format its four constructor arguments as errno/strerror
+        return self.message
 
     def __reduce__(self):  # picklable across DataLoader workers
         return (type(self), (self.dataset, self.filename, self.tried, self.how_to))
@@ -183,18 +187,28 @@ def atomic_write(path, mode="wb"):
         raise
 
 
-def _probe(url, timeout=3.0):
-    """True when the host of ``url`` accepts a TCP connection within ``timeout`` seconds."""
+def probe(url, timeout=3.0):
+    """True when the host of ``url`` accepts a TCP connection within ``timeout`` seconds
+    (in a thread: a DNS lookup can hang longer than the socket's own timeout)."""
+    import threading
     from urllib.parse import urlparse
     parsed = urlparse(url)
     if not parsed.hostname:
         return False
     port = parsed.port or (443 if parsed.scheme == "https" else 80)
-    try:
-        with socket.create_connection((parsed.hostname, port), timeout=timeout):
-            return True
-    except OSError:
-        return False
+    result = []
+
+    def connect():
+        try:
+            socket.create_connection((parsed.hostname, port), timeout=timeout).close()
+            result.append(True)
+        except OSError:
+            pass
+
+    t = threading.Thread(target=connect, daemon=True)
+    t.start()
+    t.join(timeout)
+    return bool(result)
 
 
 def _download(spec):
@@ -260,7 +274,7 @@ def locate(spec, path=None, download=None):
                 return found
             tried.append((f"package {dist}", f"{found}: {problem}"))
     if spec.url:
-        want = download if download is not None else (spec.auto_download and _probe(spec.url))
+        want = download if download is not None else (spec.auto_download and probe(spec.url))
         if want:
             try:
                 got = _download(spec)

