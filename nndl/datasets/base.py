@@ -285,8 +285,13 @@ def locate(spec, path=None, download=None):
             except Exception as exc:  # no network, server error: reported with the rest
                 tried.append(("download", f"{spec.url}: {type(exc).__name__}: {exc}"))
         else:
-            reason = "not asked (pass download=True)" if download is None or download is False else ""
-            tried.append(("download", f"{spec.url}: {reason or 'server not reachable'}"))
+            if download is False:
+                reason = "download=False"
+            elif spec.auto_download:
+                reason = "server not reachable (3 s probe)"
+            else:
+                reason = "not asked (pass download=True)"
+            tried.append(("download", f"{spec.url}: {reason}"))
     raise DataNotFoundError(spec.title, spec.filename, tried, spec.how_to)
 
 
