@@ -9,12 +9,14 @@ which is what the book's optimizers walk.
 The book imports its optimizers from here too (``from nndl.op import
 SimpleBatchGD, BatchGD``); they live in :mod:`nndl.optimizer`.
 """
+import math
+
 import paddle
 import paddle.nn.functional as F
 
 from .optimizer import BatchGD, Optimizer, SimpleBatchGD  # noqa: F401  (book import path)
 
-__all__ = ["Op", "Linear", "Logistic", "ReLU", "MLP_3L",
+__all__ = ["Op", "add", "multiply", "exponential", "Linear", "Logistic", "ReLU", "MLP_3L",
            "BinaryCrossEntropyWithLogits", "Dropout", "MLP_3L_dropout"]
 
 
@@ -354,3 +356,119 @@ class MLP_3L_dropout(MLP_3L):
         loss_grad_a1 = self.dropout1.backward(self.fc2.backward(loss_grad_z2))
         loss_grad_z1 = self.act_fn1.backward(loss_grad_a1)
         return self.fc1.backward(loss_grad_z1)
+
+# -- 1.3.1 the arithmetic operators ----------------------------------------------------
+# They work on python numbers (the book's example) and on paddle tensors alike.
+
+def _is_number(v):
+    return isinstance(v, (int, float)) and not isinstance(v, bool)
+
+
+def _check_operand(op_name, name, v):
+    if not (_is_number(v) or isinstance(v, paddle.Tensor)):
+        raise TypeError(f"{op_name}: {name} must be a number or a paddle.Tensor, got {type(v).__name__}")
+
+
+def _unbroadcast(grads, like):
+    """The gradient of a broadcast input: ``grads`` summed over the axes that the forward
+    pass broadcast ``like`` along (the book returns ``grads`` unreduced, which has the
+    output's shape, not the input's)."""
+    if not isinstance(grads, paddle.Tensor):
+        return grads
+    if not isinstance(like, paddle.Tensor):
+        return paddle.sum(grads) if grads.ndim else grads
+    shape = list(like.shape)
+    extra = grads.ndim - len(shape)
+    if extra > 0:
+        grads = paddle.sum(grads, axis=list(range(extra)))
+    axes = [i for i, (g, s) in enumerate(zip(grads.shape, shape)) if s == 1 and g != 1]
+    if axes:
+        grads = paddle.sum(grads, axis=axes, keepdim=True)
+    return grads.reshape(shape)
+
+
+class add(Op):
+    """加法算子 (book 1.3.1.1): ``z = x + y``; ``δx = δz``, ``δy = δz``.
+
+    输入: x, y (numbers or tensors that broadcast); backward(grads) -> (grads_x, grads_y),
+    each with its input's shape.
+    """
+
+    def __init__(self):
+        super(add, self).__init__()
+        self.x = None
+        self.y = None
+
+    def __call__(self, x, y):
+        return self.forward(x, y)
+
+    def forward(self, x, y):
+        _check_operand("add", "x", x)
+        _check_operand("add", "y", y)
+        self.x = x
+        self.y = y
+        return x + y
+
+    def backward(self, grads):
+        if self.x is None:
+            raise RuntimeError("add: backward() called before forward()")
+        _check_operand("add.backward", "grads", grads)
+        return _unbroadcast(grads * 1, self.x), _unbroadcast(grads * 1, self.y)
+
+
+class multiply(Op):
+    """乘法算子 (book 1.3.1.2): ``z = x * y``; ``δx = δz * y``, ``δy = δz * x``.
+
+    输入: x, y (numbers or tensors that broadcast); backward(grads) -> (grads_x, grads_y).
+    One instance remembers its last call only: use one instance per product when
+    back-propagating (the book's example reuses one for ``a*b`` and ``c*d``).
+    """
+
+    def __init__(self):
+        super(multiply, self).__init__()
+        self.x = None
+        self.y = None
+
+    def __call__(self, x, y):
+        return self.forward(x, y)
+
+    def forward(self, x, y):
+        _check_operand("multiply", "x", x)
+        _check_operand("multiply", "y", y)
+        self.x = x
+        self.y = y
+        return x * y
+
+    def backward(self, grads):
+        if self.x is None:
+            raise RuntimeError("multiply: backward() called before forward()")
+        _check_operand("multiply.backward", "grads", grads)
+        return _unbroadcast(grads * self.y, self.x), _unbroadcast(grads * self.x, self.y)
+
+
+class exponential(Op):
+    """指数算子 (book 1.3.1.3): ``z = exp(x)``; ``δx = δz * exp(x)``.
+
+    输入: x, a python number (``math.exp``, as the book) or a float tensor (``paddle.exp``).
+    """
+
+    def __init__(self):
+        super(exponential, self).__init__()
+        self.x = None
+        self.outputs = None
+
+    def forward(self, x):
+        _check_operand("exponential", "x", x)
+        self.x = x
+        if isinstance(x, paddle.Tensor):
+            self.outputs = paddle.exp(x)
+        else:
+            self.outputs = math.exp(x)
+        return self.outputs
+
+    def backward(self, grads):
+        if self.x is None:
+            raise RuntimeError("exponential: backward() called before forward()")
+        _check_operand("exponential.backward", "grads", grads)
+        # exp' = exp: the forward output is the derivative
+        return grads * self.outputs
