@@ -1,4 +1,330 @@
-"""Chapter 6 循环神经网络: Embedding, SRN, LSTM, Model_RNN4SeqClass, AveragePooling, Model_BiLSTM_FC."""
+"""Chapter 6 循环神经网络: Embedding, SRN, LSTM, Model_RNN4SeqClass, AveragePooling, Model_BiLSTM_FC.
 
-__all__ = []
-__local__ = ()
+The hand-written layers keep the book's parameters (``SRN.W/U/b``, ``LSTM.W_i ... b_a``) and
+equations (6.4, 6.7-6.13).  They compute them faster than the printed loop: the input part
+``X W + b`` of every time step is one matmul over the whole sequence before the loop, and the
+LSTM's four gates share one ``H U`` matmul per step (gate order i, f, a, o, paddle's order).
+The values are those of the equations (tests compare them with ``paddle.nn.SimpleRNN`` /
+``paddle.nn.LSTM`` given the same weights).
+"""
+import numpy as np
+import paddle
+import paddle.nn as nn
+import paddle.nn.functional as F
+
+__all__ = [
+    "Embedding", "SRN", "LSTM", "Model_RNN4SeqClass", "custom_print_log", "GradNormLog",
+    "lstm_gates", "AveragePooling", "Model_BiLSTM_FC",
+]
+# custom_print_log is also the name of the runners' keyword argument (4.3, 4.4 print other
+# norms with it): the 6.2.1 function stays in nndl.rnn; GradNormLog is its recording form
+__local__ = ("custom_print_log",)
+
+
+def _check_seq_input(name, inputs, input_size):
+    if not isinstance(inputs, paddle.Tensor):
+        raise TypeError(f"{name}: inputs must be a paddle.Tensor [B, L, {input_size}], got {type(inputs).__name__}")
+    if inputs.ndim != 3 or inputs.shape[2] != input_size:
+        raise ValueError(f"{name}: inputs must have shape [batch_size, seq_len, {input_size}], "
+                         f"got {list(inputs.shape)}")
+    if inputs.shape[1] < 1:
+        raise ValueError(f"{name}: empty sequence (seq_len 0), shape {list(inputs.shape)}")
+    if inputs.dtype not in (paddle.float32, paddle.float64, paddle.float16, paddle.bfloat16):
+        raise TypeError(f"{name}: inputs must be floating point, got {inputs.dtype}")
+
+
+class Embedding(nn.Layer):
+    """嵌入层 (book 6.1.2.1): looks up row ``i`` of the embedding matrix for index ``i``.
+
+    输入:
+        - num_embeddings: 词典大小 (10 digits in 6.1); embedding_dim: 向量维度 M
+        - weight_attr: optional ``paddle.ParamAttr`` (default: ``create_parameter``'s, as the book)
+    forward:
+        - inputs: integer Tensor of any shape ``[...]`` with values in ``[0, num_embeddings)``
+        - 输出: float32 Tensor ``[..., M]``
+    """
+
+    def __init__(self, num_embeddings, embedding_dim, weight_attr=None):
+        super().__init__()
+        if num_embeddings < 1 or embedding_dim < 1:
+            raise ValueError(f"Embedding: num_embeddings and embedding_dim must be >= 1, "
+                             f"got {num_embeddings}, {embedding_dim}")
+        self.num_embeddings, self.embedding_dim = num_embeddings, embedding_dim
+        self.W = paddle.create_parameter(shape=[num_embeddings, embedding_dim], dtype="float32",
+                                         attr=weight_attr)
+
+    def forward(self, inputs):
+        if not isinstance(inputs, paddle.Tensor):
+            inputs = paddle.to_tensor(inputs)
+        if inputs.dtype not in (paddle.int64, paddle.int32):
+            raise TypeError(f"Embedding: inputs must be int64/int32 indices, got {inputs.dtype}")
+        if inputs.size:
+            lo, hi = int(inputs.min()), int(inputs.max())
+            if lo < 0 or hi >= self.num_embeddings:
+                raise ValueError(f"Embedding: index out of range [0, {self.num_embeddings}): "
+                                 f"got values {lo}..{hi}")
+        # the book's W[inputs]; F.embedding is the same lookup with a sparse-style backward
+        return F.embedding(inputs, self.W)
+
+
+class SRN(nn.Layer):
+    """简单循环网络 (book 6.1.2.2, eq. 6.4): ``H_t = tanh(X_t W + H_{t-1} U + b)``, ``H_0 = 0``.
+
+    输入:
+        - input_size: M; hidden_size: D
+        - W_attr, U_attr, b_attr: optional ``paddle.ParamAttr`` (default: ``create_parameter``'s)
+    forward:
+        - inputs: float Tensor ``[B, L, M]``
+        - 输出: the last hidden state ``H_L``, ``[B, D]``
+    Parameters: ``W [M, D]``, ``U [D, D]``, ``b [1, D]``.
+    """
+
+    def __init__(self, input_size, hidden_size, W_attr=None, U_attr=None, b_attr=None):
+        super().__init__()
+        self.input_size, self.hidden_size = input_size, hidden_size
+        self.W = paddle.create_parameter(shape=[input_size, hidden_size], dtype="float32", attr=W_attr)
+        self.U = paddle.create_parameter(shape=[hidden_size, hidden_size], dtype="float32", attr=U_attr)
+        self.b = paddle.create_parameter(shape=[1, hidden_size], dtype="float32", attr=b_attr)
+
+    def forward(self, inputs):
+        _check_seq_input("SRN", inputs, self.input_size)
+        batch_size, seq_len, _ = inputs.shape
+        xw = paddle.matmul(inputs, self.W) + self.b          # [B, L, D]: the input part of every step
+        hidden_state = paddle.zeros([batch_size, self.hidden_size], dtype=inputs.dtype)
+        for step in range(seq_len):
+            hidden_state = paddle.tanh(xw[:, step, :] + paddle.matmul(hidden_state, self.U))
+        return hidden_state
+
+
+_GATES = ("i", "f", "a", "o")   # paddle.nn.LSTM's order: input, forget, candidate (g), output
+
+
+class LSTM(nn.Layer):
+    """长短期记忆网络 (book 6.3.1.1, eqs. 6.7-6.13), zero initial states.
+
+    ``I = σ(X_t W_i + H U_i + b_i)``, ``F``, ``O`` likewise, ``C~ = tanh(X_t W_a + H U_a + b_a)``,
+    ``C_t = F ⊙ C_{t-1} + I ⊙ C~``, ``H_t = O ⊙ tanh(C_t)``.
+
+    输入:
+        - input_size: M; hidden_size: D
+        - record_gates: when True, ``forward`` keeps ``self.gates``, a dict of numpy arrays
+          ``[B, L, D]``: ``'input'``, ``'forget'``, ``'output'`` (the gates) and ``'cell'`` (C_t),
+          for figure 6.13 (see :func:`lstm_gates`)
+    forward:
+        - inputs: float Tensor ``[B, L, M]``
+        - 输出: the last hidden state ``H_L``, ``[B, D]``
+    Parameters: ``W_i, W_f, W_o, W_a [M, D]``, ``U_* [D, D]``, ``b_* [1, D]``.
+    """
+
+    def __init__(self, input_size, hidden_size, record_gates=False):
+        super().__init__()
+        self.input_size, self.hidden_size = input_size, hidden_size
+        self.record_gates = record_gates
+        self.gates = None
+        for g in ("i", "f", "o", "a"):
+            setattr(self, f"W_{g}", paddle.create_parameter(shape=[input_size, hidden_size], dtype="float32"))
+        for g in ("i", "f", "o", "a"):
+            setattr(self, f"U_{g}", paddle.create_parameter(shape=[hidden_size, hidden_size], dtype="float32"))
+        for g in ("i", "f", "o", "a"):
+            setattr(self, f"b_{g}", paddle.create_parameter(shape=[1, hidden_size], dtype="float32"))
+
+    def forward(self, inputs):
+        _check_seq_input("LSTM", inputs, self.input_size)
+        batch_size, seq_len, _ = inputs.shape
+        D = self.hidden_size
+        W = paddle.concat([getattr(self, f"W_{g}") for g in _GATES], axis=1)   # [M, 4D]
+        U = paddle.concat([getattr(self, f"U_{g}") for g in _GATES], axis=1)   # [D, 4D]
+        b = paddle.concat([getattr(self, f"b_{g}") for g in _GATES], axis=1)   # [1, 4D]
+        xw = paddle.matmul(inputs, W) + b                                      # [B, L, 4D]
+        cell_state = paddle.zeros([batch_size, D], dtype=inputs.dtype)
+        hidden_state = paddle.zeros([batch_size, D], dtype=inputs.dtype)
+        record = {"input": [], "forget": [], "output": [], "cell": []} if self.record_gates else None
+        for step in range(seq_len):
+            z = xw[:, step, :] + paddle.matmul(hidden_state, U)
+            I_gate = F.sigmoid(z[:, :D])
+            F_gate = F.sigmoid(z[:, D:2 * D])
+            C_tilde = paddle.tanh(z[:, 2 * D:3 * D])
+            O_gate = F.sigmoid(z[:, 3 * D:])
+            cell_state = F_gate * cell_state + I_gate * C_tilde
+            hidden_state = O_gate * paddle.tanh(cell_state)
+            if record is not None:
+                for key, value in (("input", I_gate), ("forget", F_gate), ("output", O_gate), ("cell", cell_state)):
+                    record[key].append(value.detach().numpy())
+        if record is not None:
+            self.gates = {k: np.stack(v, axis=1) for k, v in record.items()}
+        return hidden_state
+
+
+def lstm_gates(model, seq):
+    """The LSTM's gates and cell states while it reads one digit sequence (figure 6.13).
+
+    输入:
+        - model: a :class:`Model_RNN4SeqClass` whose ``model`` is an :class:`LSTM`
+        - seq: one sequence of digits, e.g. ``[6, 7, 0, 0, 1, 0, 0, 0, 0, 0]``
+    输出:
+        - dict of numpy arrays ``[L, D]``: ``'input'``, ``'forget'``, ``'output'``, ``'cell'``
+    """
+    lstm = getattr(model, "model", None)
+    if not isinstance(lstm, LSTM):
+        raise TypeError(f"lstm_gates: model.model must be an nndl LSTM, got {type(lstm).__name__}")
+    was_training, was_recording = model.training, lstm.record_gates
+    model.eval()
+    lstm.record_gates = True
+    try:
+        with paddle.no_grad():
+            model(paddle.to_tensor([list(seq)], dtype="int64"))
+        gates = {k: v[0] for k, v in lstm.gates.items()}
+    finally:
+        lstm.record_gates = was_recording
+        if was_training:
+            model.train()
+    return gates
+
+
+class Model_RNN4SeqClass(nn.Layer):
+    """数字求和模型 (book 6.1.2.4): Embedding -> the given RNN (last hidden state) -> Linear.
+
+    输入:
+        - model: an instantiated :class:`SRN` or :class:`LSTM` (``[B, L, M] -> [B, D]``)
+        - num_digits: 词典大小 (10); input_size: 嵌入维度 M; hidden_size: D; num_classes: 19
+    forward:
+        - inputs: int64 Tensor ``[B, L]`` of digits
+        - 输出: logits ``[B, num_classes]``
+    """
+
+    def __init__(self, model, num_digits, input_size, hidden_size, num_classes):
+        super().__init__()
+        self.model = model
+        self.num_digits = num_digits
+        self.input_size = input_size
+        self.embedding = Embedding(num_digits, input_size)
+        self.linear = nn.Linear(hidden_size, num_classes)
+
+    def forward(self, inputs):
+        if not isinstance(inputs, paddle.Tensor) or inputs.ndim != 2:
+            shape = list(inputs.shape) if isinstance(inputs, paddle.Tensor) else type(inputs).__name__
+            raise ValueError(f"Model_RNN4SeqClass: inputs must be an int64 Tensor [batch_size, seq_len], got {shape}")
+        inputs_emb = self.embedding(inputs)
+        hidden_state = self.model(inputs_emb)
+        return self.linear(hidden_state)
+
+
+def _grad_norms(runner, names):
+    params = dict(runner.model.named_parameters())
+    out = []
+    for name in names:
+        if name not in params:
+            raise ValueError(f"custom_print_log: the model has no parameter {name!r} "
+                             f"(it has {sorted(params)[:8]}...); the SRN must be the model's .model")
+        grad = params[name].grad
+        if grad is None:
+            raise ValueError(f"custom_print_log: {name} has no gradient; call it after loss.backward()")
+        out.append(float(np.linalg.norm(grad.numpy())))
+    return out
+
+
+def custom_print_log(runner):
+    """梯度打印函数 (book 6.2.1): prints the ℓ2 norms of the SRN's ``W``, ``U``, ``b`` gradients.
+
+    输入:
+        - runner: a runner whose ``model`` holds the SRN as ``.model`` (``Model_RNN4SeqClass``);
+          pass as ``runner.train(..., custom_print_log=custom_print_log)``
+    输出:
+        - ``(W_grad_l2, U_grad_l2, b_grad_l2)`` (also printed, in the book's format)
+    """
+    w, u, b = _grad_norms(runner, ("model.W", "model.U", "model.b"))
+    print(f"[Training] W_grad_l2: {w:.5f}, U_grad_l2: {u:.5f}, b_grad_l2: {b:.5f}")
+    return w, u, b
+
+
+class GradNormLog(object):
+    """:func:`custom_print_log` that also keeps every step's norms (figures 6.8, 6.9).
+
+    Attributes ``W``, ``U``, ``b``: lists of the norms, one per training step.  ``verbose=False``
+    records without printing.
+    """
+
+    def __init__(self, verbose=True):
+        self.verbose = verbose
+        self.W, self.U, self.b = [], [], []
+
+    def __call__(self, runner):
+        w, u, b = custom_print_log(runner) if self.verbose else \
+            _grad_norms(runner, ("model.W", "model.U", "model.b"))
+        self.W.append(w)
+        self.U.append(u)
+        self.b.append(b)
+        return w, u, b
+
+
+class AveragePooling(nn.Layer):
+    """聚合层 (book 6.4.2): the mean of each sequence's vectors over its real (unpadded) positions.
+
+    forward:
+        - sequence_output: float Tensor ``[B, L, H]``
+        - sequence_length: integer Tensor ``[B]`` (or ``[B, 1]``), each in ``1..L``
+        - 输出: ``[B, H]``
+    The book compares ``paddle.arange`` (int64) with float32 lengths, which paddle 3 refuses;
+    here the mask is built in int64 and cast to the output's dtype.
+    """
+
+    def forward(self, sequence_output, sequence_length):
+        if not isinstance(sequence_output, paddle.Tensor) or sequence_output.ndim != 3:
+            shape = list(sequence_output.shape) if isinstance(sequence_output, paddle.Tensor) else type(sequence_output).__name__
+            raise ValueError(f"AveragePooling: sequence_output must be [batch_size, seq_len, hidden], got {shape}")
+        if not isinstance(sequence_length, paddle.Tensor):
+            sequence_length = paddle.to_tensor(sequence_length)
+        batch_size, max_len = sequence_output.shape[0], sequence_output.shape[1]
+        lengths = sequence_length.reshape([-1])
+        if lengths.shape[0] != batch_size:
+            raise ValueError(f"AveragePooling: {lengths.shape[0]} lengths for a batch of {batch_size}")
+        if lengths.dtype not in (paddle.int64, paddle.int32):
+            raise TypeError(f"AveragePooling: sequence_length must be int64/int32, got {lengths.dtype}")
+        lengths = lengths.astype("int64")
+        lo, hi = int(lengths.min()), int(lengths.max())
+        if lo < 1 or hi > max_len:
+            raise ValueError(f"AveragePooling: sequence lengths must lie in 1..{max_len} (the padded "
+                             f"length), got {lo}..{hi}")
+        mask = paddle.arange(max_len, dtype="int64").unsqueeze(0) < lengths.unsqueeze(-1)   # [B, L]
+        mask = mask.astype(sequence_output.dtype).unsqueeze(-1)                            # [B, L, 1]
+        summed = paddle.sum(sequence_output * mask, axis=1)                                 # [B, H]
+        return summed / lengths.astype(sequence_output.dtype).unsqueeze(-1)
+
+
+class Model_BiLSTM_FC(nn.Layer):
+    """基于双向 LSTM 的文本分类模型 (book 6.4.2, figure 6.14).
+
+    ``paddle.nn.Embedding`` -> ``paddle.nn.LSTM(direction='bidirectional')`` with the real lengths
+    -> :class:`AveragePooling` -> ``paddle.nn.Linear(2 * hidden_size, num_classes)``.
+
+    输入:
+        - num_embeddings: 词表大小; input_size: 词向量维度; hidden_size: LSTM 隐状态维度;
+          num_classes: 类别数 (2)
+    forward:
+        - inputs: ``(input_ids, sequence_length)``: int64 ``[B, L]`` and ``[B]`` (``collate_fn``'s)
+        - 输出: logits ``[B, num_classes]``
+    """
+
+    def __init__(self, num_embeddings, input_size, hidden_size, num_classes=2):
+        super().__init__()
+        self.num_embeddings = num_embeddings
+        self.input_size = input_size
+        self.hidden_size = hidden_size
+        self.num_classes = num_classes
+        self.embedding_layer = nn.Embedding(num_embeddings, input_size)
+        self.lstm_layer = nn.LSTM(input_size, hidden_size, direction="bidirectional")
+        self.average_layer = AveragePooling()
+        self.output_layer = nn.Linear(hidden_size * 2, num_classes)
+
+    def forward(self, inputs):
+        if not isinstance(inputs, (tuple, list)) or len(inputs) != 2:
+            raise ValueError("Model_BiLSTM_FC: inputs must be the pair (input_ids [B, L], sequence_length [B]), "
+                             f"got {type(inputs).__name__}")
+        input_ids, sequence_length = inputs
+        if not isinstance(input_ids, paddle.Tensor) or input_ids.ndim != 2:
+            shape = list(input_ids.shape) if isinstance(input_ids, paddle.Tensor) else type(input_ids).__name__
+            raise ValueError(f"Model_BiLSTM_FC: input_ids must be an int64 Tensor [batch_size, seq_len], got {shape}")
+        inputs_emb = self.embedding_layer(input_ids)
+        sequence_output, _ = self.lstm_layer(inputs_emb, sequence_length=sequence_length)
+        batch_mean_hidden = self.average_layer(sequence_output, sequence_length)
+        return self.output_layer(batch_mean_hidden)
