@@ -106,7 +106,8 @@ class LinearFit(Op):
         - input_size: 输入维度 D
         - weight_init, bias_init: called with ``shape=``; W ~ N(0, 1), b = 0 as in the book
     forward(inputs): inputs shape=[K, D]; 输出 z = XW + b, shape=[K, 1].
-    backward(labels): labels shape=[K, 1]; stores the gradients of
+    backward(labels): labels shape=[K, 1] (or [K]: the book's one-step check passes
+    ``data[0, -1].unsqueeze(0)``, shape [1], against outputs [1, 1]); stores the gradients of
     ``L = 1/(2K) sum (y - z)^2`` (7.6-7.8): ``grads['W']`` [D, 1], ``grads['b']`` [1].
     """
 
@@ -130,10 +131,14 @@ class LinearFit(Op):
     def backward(self, labels):
         if self.outputs is None:
             raise RuntimeError("LinearFit: backward() called before forward()")
+        K = self.inputs.shape[0]
+        if list(labels.shape) == [K]:
+            # one label per sample as a vector: the book's class broadcasts [K, 1] - [K], which is
+            # right only for K = 1 (for K > 1 it makes a [K, K] difference); a column is meant
+            labels = labels.reshape([K, 1])
         if list(labels.shape) != list(self.outputs.shape):
             raise ValueError(f"LinearFit.backward: labels have shape {list(labels.shape)}, "
-                             f"outputs have shape {list(self.outputs.shape)}")
-        K = self.inputs.shape[0]
+                             f"expected [{K}, 1] or [{K}] (outputs have shape {list(self.outputs.shape)})")
         diff = self.outputs - labels
         self.grads['W'] = 1. / K * paddle.matmul(self.inputs, diff, transpose_x=True)   # (7.7)
         self.grads['b'] = 1. / K * paddle.sum(diff, axis=0)                            # (7.8)
@@ -167,7 +172,8 @@ def train_f(model, optimizer, x_init, epoch):
     输入:
         - model: 被优化函数 (OptimizedFunction / OptimizedFunction3D)
         - optimizer: 优化器 (built on ``model``)
-        - x_init: x初始值, shape=[2]; copied, so one ``x_init`` can start several runs
+        - x_init: x初始值, shape=[2]; never changed (the optimizers give book models new
+          tensors), so one ``x_init`` can start several runs, as in 7.3.4
         - epoch: 训练回合数
     输出:
         - all_x: paddle Tensor shape=[epoch, 2], x before each step
@@ -175,8 +181,7 @@ def train_f(model, optimizer, x_init, epoch):
     """
     if not isinstance(x_init, paddle.Tensor):
         x_init = paddle.to_tensor(x_init, dtype="float32")
-    # the optimizers update in place: train on a copy so x_init stays as given
-    x = x_init.clone()
+    x = x_init
     all_x = []
     losses = []
     for i in range(epoch):
@@ -259,22 +264,35 @@ def train_and_plot_f(model, optimizer, epoch, fig_name=None, x_init=None, savefi
     return x.numpy(), losses, fig
 
 
+def _book_fit_data():
+    """The book's 7.3.1.2 samples (``paddle.seed(0)``; 1000 x 3), drawn without disturbing
+    the caller's random state (the book draws them once, before it seeds and builds the model)."""
+    state = paddle.get_rng_state()
+    try:
+        return make_fit_data(1000, seed=0)
+    finally:
+        paddle.set_rng_state(state)
+
+
 def train_and_plot(optimizer, fig_name=None, data=None, model=None, num_epochs=30, batch_size=64,
                    savefig=None):
     """训练网络并画出损失函数的变化趋势 (book 7.3.1.2).
 
+    Called as the book calls it, ``train_and_plot(opt, 'opti-loss.pdf')``.
+
     输入:
-        - optimizer: 优化器; the model is ``optimizer.model`` unless given
+        - optimizer: 优化器; the model is ``optimizer.model`` unless given (the book's global
+          ``model`` is the one its optimizer was built on)
         - fig_name: 图片文件名 (None: not saved)
-        - data: 训练样本 [N, 3] (the book reads a global ``data``; here it is an argument)
+        - data: 训练样本 [N, 3]; default: the book's data (:func:`make_fit_data`, seed 0), which
+          the book reads from a global ``data``
         - num_epochs (30), batch_size (64): the book's
         - savefig: as in :func:`train_and_plot_f`
     Loss: ``paddle.nn.MSELoss()`` as in the book.
     输出: (iter_loss, epoch_loss, the figure)
     """
     if data is None:
-        raise TypeError("train_and_plot: pass the training samples as data=... "
-                        "(the book reads a global `data`)")
+        data = _book_fit_data()
     model = optimizer.model if model is None else model
     mse = nn.MSELoss()
     iter_loss, epoch_loss = train(data, num_epochs=num_epochs, batch_size=batch_size, model=model,

@@ -9,6 +9,8 @@ which is what the book's optimizers walk.
 The book imports its optimizers from here too (``from nndl.op import
 SimpleBatchGD, BatchGD``); they live in :mod:`nndl.optimizer`.
 """
+import numbers
+
 import math
 
 import paddle
@@ -64,6 +66,10 @@ class Linear(Op):
 
     def __init__(self, input_size, output_size, name, weight_init=paddle.standard_normal,
                  bias_init=paddle.zeros, dtype=None):
+        for arg, value in (("input_size", input_size), ("output_size", output_size)):
+            # bool is an int, and a string or float size would fail deep inside paddle
+            if isinstance(value, bool) or not isinstance(value, numbers.Integral) or value < 1:
+                raise ValueError(f"Linear '{name}': {arg} must be a positive integer, got {value!r}")
         self.params = {}
         self.params['W'] = weight_init(shape=[input_size, output_size])
         self.params['b'] = bias_init(shape=[1, output_size])
@@ -81,6 +87,13 @@ class Linear(Op):
             raise ValueError(
                 f"Linear '{self.name}': input of shape {list(inputs.shape)} does not match "
                 f"weight of shape {list(self.params['W'].shape)} (expected [N, {self.params['W'].shape[0]}])"
+            )
+        if inputs.dtype != self.params['W'].dtype:
+            # paddle's own message names only C++ types; say which tensor and how to fix it
+            raise TypeError(
+                f"Linear '{self.name}': input dtype {str(inputs.dtype).replace('paddle.', '')} does not match "
+                f"parameter dtype {str(self.params['W'].dtype).replace('paddle.', '')}; cast the input "
+                "(inputs.astype(...)) or build the layer with dtype=..."
             )
         self.inputs = inputs
         return paddle.matmul(inputs, self.params['W']) + self.params['b']
@@ -356,6 +369,7 @@ class MLP_3L_dropout(MLP_3L):
         loss_grad_a1 = self.dropout1.backward(self.fc2.backward(loss_grad_z2))
         loss_grad_z1 = self.act_fn1.backward(loss_grad_a1)
         return self.fc1.backward(loss_grad_z1)
+
 
 # -- 1.3.1 the arithmetic operators ----------------------------------------------------
 # They work on python numbers (the book's example) and on paddle tensors alike.

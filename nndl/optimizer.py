@@ -11,8 +11,15 @@ trains:
   same optimizers train LeNet through ``RunnerV3``.
 
 A subclass writes only its update rule, ``_update(key, param, grad, lr)``,
-which changes ``param`` in place (no new parameter tensors per step); per
-parameter state is created lazily with ``_state_for(key, param)``.
+which changes ``param`` in place; per parameter state is created lazily with
+``_state_for(key, param)``.
+
+What "in place" reaches differs by model kind.  A ``paddle.nn.Layer``'s
+parameters are updated in place (no new tensors per step).  A book-style model
+follows the book's value semantics (3.1.4.3: ``params[key] = x - lr * g``): the
+step updates a copy and rebinds ``params[key]`` to it, so a tensor the caller
+handed to the model (7.3.4's one ``x_init`` shared by five optimizers) is never
+changed.
 """
 import numbers
 
@@ -148,13 +155,29 @@ class Optimizer(object):
     def _update(self, key, param, grad, lr):
         raise NotImplementedError
 
+    def _params_dict(self, key):
+        """The ``params`` dict that holds the book-model parameter ``key``, and its key there."""
+        if self._kind == "params":
+            return self.model.params, key
+        return self.model.layers[key[0]].params, key[-1]
+
     def step(self):
-        """One update of every parameter from its current gradient."""
+        """One update of every parameter from its current gradient.
+
+        A ``paddle.nn.Layer`` is updated in place; a book-style model gets new tensors in
+        its ``params`` dicts (value semantics), so no tensor the caller holds changes.
+        """
         lr = self.get_lr()
         pgs = self.params_and_grads()
         with paddle.no_grad():
             for key, p, g in pgs:
-                self._update(key, p, g, lr)
+                if self._kind == "layer":
+                    self._update(key, p, g, lr)
+                else:
+                    new = p.clone()
+                    self._update(key, new, g, lr)
+                    params, name = self._params_dict(key)
+                    params[name] = new
         self.num_steps += 1
 
     def clear_grad(self):

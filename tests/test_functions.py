@@ -6,7 +6,7 @@ import pytest
 
 import nndl
 from nndl.functions import (Linear, LinearFit, OptimizedFunction, OptimizedFunction3D, hessian_3d,
-                            train, train_f)
+                            make_fit_data, train, train_and_plot, train_f)
 from nndl.gradcheck import numerical_grad, rel_error
 from nndl.optimizer import Adam, SimpleBatchGD
 
@@ -81,8 +81,61 @@ def test_linear_fit_gradient_and_name():
     gW, gb = paddle.grad(loss, [W, b])
     assert rel_error(model.grads['W'], gW) < 1e-12 and rel_error(model.grads['b'], gb) < 1e-12
     assert model.grads['b'].shape == model.params['b'].shape == [1]
-    with pytest.raises(ValueError, match=r"\[16\]"):
-        model.backward(paddle.randn([16], dtype="float64"))
+    # labels as a vector [K] mean the same column (the book's one-step check passes [1])
+    gW_col, gb_col = model.grads['W'].numpy(), model.grads['b'].numpy()
+    model.backward(y.reshape([16]))
+    np.testing.assert_array_equal(model.grads['W'].numpy(), gW_col)
+    np.testing.assert_array_equal(model.grads['b'].numpy(), gb_col)
+    for bad in ([16, 2], [15], [15, 1], [1, 16]):
+        with pytest.raises(ValueError, match=r"\[16, 1\] or \[16\]"):
+            model.backward(paddle.randn(bad, dtype="float64"))
+
+
+def test_book_one_step_check_with_vector_label():
+    """Issue 17 item 2: the book's 7.3.1 check (R0 In[16]) passes y = data[0, -1].unsqueeze(0),
+    shape [1], against outputs [1, 1]; it must run and match paddle's SGD on mse_loss/2."""
+    paddle.seed(0)
+    data = make_fit_data()
+    x = data[0, :-1].unsqueeze(0)
+    y = data[0, -1].unsqueeze(0)
+    assert y.shape == [1]
+    model1 = Linear(2)
+    W_before = model1.params['W'].numpy().copy()
+    opt1 = SimpleBatchGD(init_lr=0.01, model=model1)
+    output1 = model1(x)
+    assert output1.shape == [1, 1]
+    model2 = paddle.nn.Linear(2, 1, paddle.nn.initializer.Assign(model1.params['W']))
+    output2 = model2(x)
+    model1.backward(y)
+    opt1.step()
+    opt2 = paddle.optimizer.SGD(learning_rate=0.01, parameters=model2.parameters())
+    loss = paddle.nn.functional.mse_loss(output2, y) / 2
+    loss.backward()
+    opt2.step()
+    np.testing.assert_allclose(model1.params['W'].numpy(), model2.weight.numpy(), rtol=1e-6, atol=1e-7)
+    assert np.abs(model1.params['W'].numpy() - W_before).max() > 1e-4   # the step moved W
+
+
+def test_train_and_plot_as_the_book_calls_it(tmp_path, monkeypatch):
+    """Issue 17 item 3: train_and_plot(opt, 'opti-loss.pdf') with the book's data by default,
+    without disturbing the caller's random stream."""
+    monkeypatch.chdir(tmp_path)
+    paddle.seed(0)
+    model = Linear(2)
+    opt = SimpleBatchGD(init_lr=0.01, model=model)
+    state = paddle.get_rng_state()
+    expected_next = paddle.rand([3]).numpy()
+    paddle.set_rng_state(state)
+    iter_loss, epoch_loss, fig = train_and_plot(opt, 'opti-loss.pdf')
+    np.testing.assert_array_equal(paddle.rand([3]).numpy(), expected_next)
+    assert (tmp_path / 'opti-loss.pdf').stat().st_size > 0
+    assert len(iter_loss) == 30 * 16 and len(epoch_loss) == 30    # 1000 samples, batch 64
+    # the same as passing the book's data explicitly
+    paddle.seed(0)
+    model = Linear(2)
+    it2, ep2, _ = train_and_plot(SimpleBatchGD(init_lr=0.01, model=model), data=make_fit_data())
+    np.testing.assert_array_equal(np.array(iter_loss), np.array(it2))
+    assert np.isfinite(epoch_loss[-1]) and epoch_loss[-1] < 0.01 < epoch_loss[0]
 
 
 def test_one_step_parity_with_sgd_book_sample():

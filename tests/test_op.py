@@ -120,3 +120,23 @@ def test_mlp_3l_layers_and_book_init():
     assert 0.6 < W.std() < 1.4       # N(0, 1) as in the book
     with pytest.raises(ValueError, match="4 sizes"):
         MLP_3L([2, 3, 1])
+
+
+@pytest.mark.parametrize("sizes", [(0, 5), (3, 0), (-1, 2), ("2", 3), (2, "3"), (2.0, 3), (True, 3)])
+def test_linear_rejects_bad_sizes(sizes):
+    with pytest.raises(ValueError, match=r"Linear 'fc': (input|output)_size must be a positive integer, got"):
+        op.Linear(*sizes, name="fc")
+
+
+def test_linear_accepts_numpy_integer_sizes():
+    lin = op.Linear(np.int64(3), np.int32(2), name="fc")
+    assert lin.params['W'].shape == [3, 2]
+
+
+def test_linear_float64_input_names_the_dtypes():
+    lin = op.Linear(2, 3, name="fc")
+    with pytest.raises(TypeError, match=r"Linear 'fc': input dtype float64 does not match parameter dtype float32"):
+        lin(paddle.ones([4, 2], dtype="float64"))
+    lin64 = op.Linear(2, 3, name="fc64", dtype="float64")
+    out = lin64(paddle.ones([4, 2], dtype="float64"))
+    assert out.dtype == paddle.float64 and out.shape == [4, 3]

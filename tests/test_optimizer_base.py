@@ -83,7 +83,8 @@ def test_batchgd_on_op_model_equals_paddle_sgd():
         np.testing.assert_allclose(layer.params['b'].numpy().reshape(-1), lin.bias.numpy(), rtol=1e-4, atol=1e-5)
 
 
-def test_simple_batch_gd_on_params_dict_model_updates_in_place():
+def test_simple_batch_gd_on_params_dict_model_has_value_semantics():
+    """3.1.4.3: a step rebinds params[key] to a new tensor; the caller's tensor stays as it was."""
     class Sphere:
         def __init__(self):
             self.params = {'x': paddle.to_tensor([3.0, 4.0])}
@@ -98,8 +99,9 @@ def test_simple_batch_gd_on_params_dict_model_updates_in_place():
     for _ in range(3):
         f.backward()
         opt.step()
-    assert f.params['x'] is x
-    np.testing.assert_allclose(x.numpy(), np.array([3.0, 4.0]) * 0.8 ** 3, rtol=1e-6)
+    assert f.params['x'] is not x
+    np.testing.assert_array_equal(x.numpy(), [3.0, 4.0])
+    np.testing.assert_allclose(f.params['x'].numpy(), np.array([3.0, 4.0]) * 0.8 ** 3, rtol=1e-6)
     assert opt.num_steps == 3
 
 
