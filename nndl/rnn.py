@@ -3,7 +3,7 @@
 The hand-written layers keep the book's parameters (``SRN.W/U/b``, ``LSTM.W_i ... b_a``) and
 equations (6.4, 6.7-6.13).  They compute them faster than the printed loop: the input part
 ``X W + b`` of every time step is one matmul over the whole sequence before the loop, and the
-LSTM's four gates share one ``H U`` matmul per step (gate order i, f, a, o, paddle's order).
+LSTM's four gates share one ``H U`` matmul per step.
 The values are those of the equations (tests compare them with ``paddle.nn.SimpleRNN`` /
 ``paddle.nn.LSTM`` given the same weights).
 """
@@ -89,14 +89,13 @@ class SRN(nn.Layer):
     def forward(self, inputs):
         _check_seq_input("SRN", inputs, self.input_size)
         batch_size, seq_len, _ = inputs.shape
-        xw = paddle.matmul(inputs, self.W) + self.b          # [B, L, D]: the input part of every step
+        # the input part X_t W + b of every step in one matmul, then one [B, D] slice per step
+        steps = paddle.unbind(paddle.matmul(inputs, self.W) + self.b, axis=1)
         hidden_state = paddle.zeros([batch_size, self.hidden_size], dtype=inputs.dtype)
         for step in range(seq_len):
-            hidden_state = paddle.tanh(xw[:, step, :] + paddle.matmul(hidden_state, self.U))
+            # addmm: X_t W + b + H_{t-1} U in one operator
+            hidden_state = paddle.tanh(paddle.addmm(steps[step], hidden_state, self.U))
         return hidden_state
-
-
-_GATES = ("i", "f", "a", "o")   # paddle.nn.LSTM's order: input, forget, candidate (g), output
 
 
 class LSTM(nn.Layer):
@@ -132,19 +131,19 @@ class LSTM(nn.Layer):
         _check_seq_input("LSTM", inputs, self.input_size)
         batch_size, seq_len, _ = inputs.shape
         D = self.hidden_size
-        W = paddle.concat([getattr(self, f"W_{g}") for g in _GATES], axis=1)   # [M, 4D]
-        U = paddle.concat([getattr(self, f"U_{g}") for g in _GATES], axis=1)   # [D, 4D]
-        b = paddle.concat([getattr(self, f"b_{g}") for g in _GATES], axis=1)   # [1, 4D]
-        xw = paddle.matmul(inputs, W) + b                                      # [B, L, 4D]
+        # fused gates, order (i, f, o, a): one sigmoid covers the three gates
+        W = paddle.concat([self.W_i, self.W_f, self.W_o, self.W_a], axis=1)   # [M, 4D]
+        U = paddle.concat([self.U_i, self.U_f, self.U_o, self.U_a], axis=1)   # [D, 4D]
+        b = paddle.concat([self.b_i, self.b_f, self.b_o, self.b_a], axis=1)   # [1, 4D]
+        steps = paddle.unbind(paddle.matmul(inputs, W) + b, axis=1)           # L x [B, 4D]
         cell_state = paddle.zeros([batch_size, D], dtype=inputs.dtype)
         hidden_state = paddle.zeros([batch_size, D], dtype=inputs.dtype)
         record = {"input": [], "forget": [], "output": [], "cell": []} if self.record_gates else None
         for step in range(seq_len):
-            z = xw[:, step, :] + paddle.matmul(hidden_state, U)
-            I_gate = F.sigmoid(z[:, :D])
-            F_gate = F.sigmoid(z[:, D:2 * D])
-            C_tilde = paddle.tanh(z[:, 2 * D:3 * D])
-            O_gate = F.sigmoid(z[:, 3 * D:])
+            z = paddle.addmm(steps[step], hidden_state, U)                    # [B, 4D]
+            z_gates, z_cand = paddle.split(z, [3 * D, D], axis=1)
+            I_gate, F_gate, O_gate = paddle.split(F.sigmoid(z_gates), 3, axis=1)
+            C_tilde = paddle.tanh(z_cand)
             cell_state = F_gate * cell_state + I_gate * C_tilde
             hidden_state = O_gate * paddle.tanh(cell_state)
             if record is not None:
