@@ -1,4 +1,307 @@
-"""Chapter 8.3: the Transformer encoder for LCQMC text matching."""
+"""Chapter 8.3: the Transformer encoder for LCQMC text matching (figures 8.15, 8.17).
 
-__all__ = []
+嵌入层 (8.3.2.1): ``WordEmbedding``, ``SegmentEmbedding``, ``get_sinusoid_encoding``
+(eqs. 8.22-8.23), ``PositionalEmbedding``, ``TransformerEmbeddings``; Transformer 组块
+(8.3.2.2): ``AddNorm`` (eq. 8.24), ``PositionwiseFFN`` (eq. 8.25), ``TransformerBlock``;
+模型汇总 (8.3.2.3): ``Model_Transformer``.
+
+Differences from the printed code (errata C8): each ``AddNorm`` of a block has its own
+LayerNorm (the book shares one between both sub-layers); the positional table is not
+trainable; token and segment ids outside their tables and sequences longer than the
+position table raise a ValueError instead of reading past the table.
+"""
+import numpy as np
+import paddle
+import paddle.nn as nn
+import paddle.nn.functional as F
+
+__all__ = [
+    "WordEmbedding", "SegmentEmbedding", "get_sinusoid_encoding", "PositionalEmbedding",
+    "TransformerEmbeddings", "AddNorm", "PositionwiseFFN", "TransformerBlock", "Model_Transformer",
+]
 __local__ = ()
+
+
+def _check_ids(name, ids, size, what="vocabulary"):
+    """ids must index a table of ``size`` rows: paddle's CPU lookup reads past the end silently."""
+    if not isinstance(ids, paddle.Tensor):
+        raise TypeError(f"{name} must be a paddle.Tensor of integer ids, got {type(ids).__name__}")
+    if ids.is_floating_point():
+        raise TypeError(f"{name} must hold integer ids, got dtype {ids.dtype}")
+    if ids.size and (int(ids.min()) < 0 or int(ids.max()) >= size):
+        raise ValueError(f"{name} must lie in [0, {size - 1}] (the {what} has {size} entries), "
+                         f"got values in [{int(ids.min())}, {int(ids.max())}]")
+
+
+class WordEmbedding(nn.Layer):
+    """输入编码 (8.3.2.1): 嵌入表 N(0, emb_size^-0.5), output scaled by sqrt(emb_size).
+
+    输入:
+        - vocab_size: 词表大小
+        - emb_size: 词向量维度
+        - bos_id: the padding id ([PAD]=0): its output row is zero and gets no gradient
+    ``forward(word)``: ids of any shape [...] -> [..., emb_size].
+    """
+
+    def __init__(self, vocab_size, emb_size, bos_id=0):
+        super(WordEmbedding, self).__init__()
+        self.vocab_size = vocab_size
+        self.emb_size = emb_size
+        self.word_embedding = nn.Embedding(
+            num_embeddings=vocab_size, embedding_dim=emb_size, padding_idx=bos_id,
+            weight_attr=paddle.ParamAttr(initializer=nn.initializer.Normal(0.0, emb_size ** -0.5)))
+
+    def forward(self, word):
+        _check_ids("input_ids", word, self.vocab_size)
+        # the scale makes the word vectors' norm comparable with the positional encoding's
+        return self.emb_size ** 0.5 * self.word_embedding(word)
+
+
+class SegmentEmbedding(nn.Layer):
+    """分段编码 (8.3.2.1): 0 for the first sentence's tokens, 1 for the second's.
+
+    输入:
+        - vocab_size: 分段数 (2)
+        - emb_size: 维度 (as the word vectors')
+    """
+
+    def __init__(self, vocab_size, emb_size):
+        super(SegmentEmbedding, self).__init__()
+        self.vocab_size = vocab_size
+        self.emb_size = emb_size
+        self.seg_embedding = nn.Embedding(num_embeddings=vocab_size, embedding_dim=emb_size)
+
+    def forward(self, word):
+        _check_ids("segment_ids", word, self.vocab_size, what="segment table")
+        return self.seg_embedding(word)
+
+
+def get_sinusoid_encoding(position_size, hidden_size):
+    """三角函数位置编码 (8.3.2.1, eqs. 8.22-8.23).
+
+    PE(pos, 2i) = sin(pos / 10000^(2i/D)), PE(pos, 2i+1) = cos(pos / 10000^(2i/D)),
+    0 <= i < D/2 (the book's text says "0 >= i >= D/2").
+
+    输入:
+        - position_size: 位置数 P
+        - hidden_size: 维度 D
+    输出:
+        - sinusoid: numpy float32, shape=[P, D] (computed in float64, as the book's loops)
+    """
+    if int(position_size) < 0 or int(hidden_size) <= 0:
+        raise ValueError(f"position_size must be >= 0 and hidden_size > 0, got {position_size}, {hidden_size}")
+    pos = np.arange(position_size, dtype=np.float64)[:, None]
+    j = np.arange(hidden_size)
+    angle = pos / np.power(10000, 2 * (j // 2) / hidden_size)   # [P, D]; 公式里的 i = j // 2
+    angle[:, 0::2] = np.sin(angle[:, 0::2])
+    angle[:, 1::2] = np.cos(angle[:, 1::2])
+    return angle.astype("float32")
+
+
+class PositionalEmbedding(nn.Layer):
+    """位置编码 (8.3.2.1): an embedding table holding the fixed sinusoid encoding.
+
+    输入:
+        - max_length: 位置表大小 (the longest sequence it can encode)
+        - emb_size: 维度
+    The table is not trained (the book stops the gradient at the output; here the table
+    itself is frozen, so an optimizer never touches it, weight decay included).
+    """
+
+    def __init__(self, max_length, emb_size):
+        super(PositionalEmbedding, self).__init__()
+        self.max_length = max_length
+        self.emb_size = emb_size
+        self.pos_encoder = nn.Embedding(
+            num_embeddings=max_length, embedding_dim=emb_size,
+            weight_attr=paddle.ParamAttr(
+                initializer=nn.initializer.Assign(get_sinusoid_encoding(max_length, emb_size)),
+                trainable=False))
+
+    def forward(self, pos):
+        _check_ids("position_ids", pos, self.max_length, what="position table (position_size)")
+        pos_emb = self.pos_encoder(pos)
+        pos_emb.stop_gradient = True
+        return pos_emb
+
+
+class TransformerEmbeddings(nn.Layer):
+    """嵌入层汇总 (8.3.2.1): 输入编码 + 分段编码 + 位置编码, then LayerNorm and Dropout.
+
+    输入:
+        - vocab_size, hidden_size=768, hidden_dropout_prob=0.1, position_size=512, segment_size=2
+    ``forward(input_ids [B, L], segment_ids=None, position_ids=None)`` -> [B, L, hidden_size];
+    segment_ids None means one sentence (all 0); position_ids None means 0..L-1.
+    """
+
+    def __init__(self, vocab_size, hidden_size=768, hidden_dropout_prob=0.1, position_size=512,
+                 segment_size=2):
+        super(TransformerEmbeddings, self).__init__()
+        self.position_size = position_size
+        self.word_embeddings = WordEmbedding(vocab_size, hidden_size)
+        self.position_embeddings = PositionalEmbedding(position_size, hidden_size)
+        self.segment_embeddings = SegmentEmbedding(segment_size, hidden_size)
+        self.layer_norm = nn.LayerNorm(hidden_size)
+        self.dropout = nn.Dropout(hidden_dropout_prob)
+
+    def forward(self, input_ids, segment_ids=None, position_ids=None):
+        if not isinstance(input_ids, paddle.Tensor) or input_ids.ndim != 2:
+            raise ValueError("input_ids must be a [batch_size, seq_len] tensor, got "
+                             f"{list(input_ids.shape) if isinstance(input_ids, paddle.Tensor) else type(input_ids)}")
+        seq_len = input_ids.shape[1]
+        if position_ids is None:
+            if seq_len > self.position_size:
+                raise ValueError(f"sequence length {seq_len} exceeds the position table "
+                                 f"(position_size={self.position_size}); truncate the input "
+                                 f"(collate_fn's max_seq_len) or build a larger table")
+            position_ids = paddle.arange(seq_len, dtype="int64").unsqueeze(0).expand_as(input_ids)
+        if segment_ids is None:
+            segment_ids = paddle.zeros_like(input_ids)
+        if list(segment_ids.shape) != list(input_ids.shape):
+            raise ValueError(f"segment_ids {list(segment_ids.shape)} must have input_ids' shape "
+                             f"{list(input_ids.shape)}")
+        embeddings = (self.word_embeddings(input_ids) + self.segment_embeddings(segment_ids)
+                      + self.position_embeddings(position_ids))
+        return self.dropout(self.layer_norm(embeddings))
+
+
+class AddNorm(nn.Layer):
+    """加与规范化 (8.3.2.2, eq. 8.24): LN(X + Dropout(H)).
+
+    输入:
+        - size: 特征维度
+        - dropout_rate: dropout on H
+    ``forward(X, H)``: X 被包裹的非线性层的输入, H 它的输出, both [B, L, size].
+    """
+
+    def __init__(self, size, dropout_rate):
+        super(AddNorm, self).__init__()
+        self.layer_norm = nn.LayerNorm(size)
+        self.dropout = nn.Dropout(dropout_rate)
+
+    def forward(self, X, H):
+        return self.layer_norm(X + self.dropout(H))
+
+
+class PositionwiseFFN(nn.Layer):
+    """逐位前馈层 (8.3.2.2, eq. 8.25): W_2(Dropout(ReLU(W_1 X + b_1))) + b_2.
+
+    输入:
+        - input_size: D
+        - mid_size: D'
+        - dropout: dropout after the ReLU
+    """
+
+    def __init__(self, input_size, mid_size, dropout=0.1):
+        super(PositionwiseFFN, self).__init__()
+        self.W_1 = nn.Linear(input_size, mid_size)
+        self.W_2 = nn.Linear(mid_size, input_size)
+        self.dropout = nn.Dropout(dropout)
+
+    def forward(self, X):
+        return self.W_2(self.dropout(F.relu(self.W_1(X))))
+
+
+class TransformerBlock(nn.Layer):
+    """Transformer 组块 (8.3.2.2, figure 8.17): 多头自注意力, 加与规范化, 逐位前馈层, 加与规范化.
+
+    输入:
+        - input_size: 特征维度 D
+        - head_num: 头数 (D must be divisible by it)
+        - ffn_size: 前馈层中间维度
+        - dropout: dropout of the two AddNorm layers
+        - attn_dropout: dropout on the attention weights (None: ``dropout``)
+        - act_dropout: dropout inside the FFN (None: ``dropout``)
+    The attention is ``paddle.nn.MultiHeadAttention(need_weights=True)``, as printed.
+    ``addnorm`` follows the attention and ``addnorm2`` the FFN: each its own LayerNorm (the
+    book's block calls one ``AddNorm`` twice, so both sub-layers share one LayerNorm).
+    ``forward(X, src_mask=None)`` -> (X [B, L, D], atten_weights [B, head_num, L, L]).
+    """
+
+    def __init__(self, input_size, head_num, ffn_size, dropout=0.1, attn_dropout=None, act_dropout=None):
+        super(TransformerBlock, self).__init__()
+        if head_num <= 0 or input_size % head_num != 0:
+            raise ValueError(f"input_size ({input_size}) must be divisible by head_num ({head_num})")
+        self.input_size = input_size
+        self.head_num = head_num
+        self.ffn_size = ffn_size
+        self.dropout = dropout
+        self.attn_dropout = dropout if attn_dropout is None else attn_dropout
+        self.act_dropout = dropout if act_dropout is None else act_dropout
+        self.multi_head_attention = nn.MultiHeadAttention(
+            input_size, head_num, dropout=self.attn_dropout, need_weights=True)
+        self.ffn = PositionwiseFFN(input_size, ffn_size, self.act_dropout)
+        self.addnorm = AddNorm(input_size, dropout)
+        self.addnorm2 = AddNorm(input_size, dropout)
+
+    def forward(self, X, src_mask=None):
+        X_atten, atten_weights = self.multi_head_attention(X, attn_mask=src_mask)
+        X = self.addnorm(X, X_atten)
+        X = self.addnorm2(X, self.ffn(X))
+        return X, atten_weights
+
+
+class Model_Transformer(nn.Layer):
+    """基于 Transformer 编码器的文本语义匹配模型 (8.3.2.3, figure 8.15).
+
+    输入:
+        - vocab_size: 词表大小 (21128 for bert-base-chinese's vocabulary)
+        - n_block: Transformer 组块数
+        - hidden_size, heads_num, intermediate_size: D, 头数, 前馈层维度
+        - hidden_dropout, attention_dropout, act_dropout: dropout rates
+        - position_size: 位置表大小 (the longest input)
+        - num_classes: 类别数
+    ``forward(inputs, position_ids=None, attention_mask=None)`` with ``inputs = (input_ids,
+    segment_ids)``, both [B, L] int64 ([PAD]=0): logits [B, num_classes] from the [CLS]
+    position.  ``attention_weights``: one [B, heads_num, L, L] tensor per block.
+    """
+
+    def __init__(self, vocab_size, n_block=2, hidden_size=768, heads_num=12, intermediate_size=3072,
+                 hidden_dropout=0.1, attention_dropout=0.1, act_dropout=0, position_size=512,
+                 num_classes=2):
+        super(Model_Transformer, self).__init__()
+        if heads_num <= 0 or hidden_size % heads_num != 0:
+            raise ValueError(f"hidden_size ({hidden_size}) must be divisible by heads_num ({heads_num})")
+        self.vocab_size = vocab_size
+        self.n_block = n_block
+        self.hidden_size = hidden_size
+        self.heads_num = heads_num
+        self.intermediate_size = intermediate_size
+        self.hidden_dropout = hidden_dropout
+        self.attention_dropout = attention_dropout
+        self.position_size = position_size
+        self.num_classes = num_classes
+        self.act_dropout = act_dropout
+        self.embeddings = TransformerEmbeddings(vocab_size, hidden_size, hidden_dropout, position_size)
+        self.layers = nn.LayerList([
+            TransformerBlock(hidden_size, heads_num, intermediate_size, dropout=hidden_dropout,
+                             attn_dropout=attention_dropout, act_dropout=act_dropout)
+            for _ in range(n_block)])
+        self.dense = nn.Linear(hidden_size, hidden_size)
+        self.activation = nn.Tanh()
+        self.classifier = nn.Linear(hidden_size, num_classes)
+        self._attention_weights = []
+
+    def forward(self, inputs, position_ids=None, attention_mask=None):
+        if not isinstance(inputs, (list, tuple)) or len(inputs) != 2:
+            raise TypeError("inputs must be (input_ids, segment_ids), both [batch_size, seq_len], got "
+                            f"{type(inputs).__name__}")
+        input_ids, segment_ids = inputs
+        if attention_mask is None:
+            # [PAD] (id 0) keys get -1e9 added to their scores: [B, 1, 1, L], broadcast over
+            # heads and query rows; an integer comparison, then a cast (paddle >= 3 refuses
+            # mixed-dtype comparisons)
+            attention_mask = paddle.unsqueeze((input_ids == 0).astype("float32") * -1e9, axis=[1, 2])
+        sequence_output = self.embeddings(input_ids=input_ids, segment_ids=segment_ids,
+                                          position_ids=position_ids)
+        self._attention_weights = []
+        for encoder_layer in self.layers:
+            sequence_output, atten_weights = encoder_layer(sequence_output, src_mask=attention_mask)
+            self._attention_weights.append(atten_weights)
+        # 选择第 0 个位置 ([CLS]) 的向量作为句向量
+        pooled_output = self.activation(self.dense(sequence_output[:, 0]))
+        return self.classifier(pooled_output)
+
+    @property
+    def attention_weights(self):
+        return self._attention_weights
