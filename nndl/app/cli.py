@@ -3,11 +3,11 @@
 ::
 
     python -m nndl list [ch7]
-    python -m nndl run ch7 [--full] [--out DIR] [--sections 7.3.1,7.6,ex7.1] [--timeout S] [-v]
+    python -m nndl run all|ch1..ch8 [--full] [--out DIR] [--sections 7.3.1,7.6,ex7.1] [--timeout S] [-v]
     python -m nndl notebooks [--check]
 
-``run`` executes every section script of the chapter, then its exercises, in
-the book's order, each in its own Python process (``python <script> --quick
+``run`` executes every section script of the chapter (``all``: of the whole
+book, chapter by chapter), then its exercises, in the book's order, each in its own Python process (``python <script> --quick
 --out DIR/<script name>``), and finally writes the report of :mod:`nndl.app.report`
 into DIR (``index.md``, ``index.html``, ``report.json``, ``run.json``).
 
@@ -40,6 +40,18 @@ import nndl.app.script  # noqa: F401  (installs the warning filters before anyth
 __all__ = ["main", "Script", "discover", "select", "run_chapter", "default_chapters_dir"]
 
 _EXERCISE_RE = re.compile(r"^ch(\d+)_ex(\d+)(?:_(.*))?$")
+
+# The book's chapters, in order (a chapter may have no scripts yet).
+BOOK_CHAPTERS = {
+    "ch1": "实践基础",
+    "ch2": "机器学习概述",
+    "ch3": "线性分类",
+    "ch4": "前馈神经网络",
+    "ch5": "卷积神经网络",
+    "ch6": "循环神经网络",
+    "ch7": "网络优化与正则化",
+    "ch8": "注意力机制",
+}
 
 
 class UsageError(Exception):
@@ -150,16 +162,37 @@ def discover(chapters_dir=None):
     return chapters
 
 
-def select(chapters, chapter, tokens=None):
-    """The scripts of ``chapter`` ('ch7' or '7') named by ``tokens`` (all when empty), in order.
+def _chapter_order(key):
+    return int(key[2:])
 
-    Raises :class:`UsageError` listing the valid chapters or sections for an unknown name.
+
+def chapter_key(chapter):
+    """'ch7', '7' -> 'ch7'; 'all' and 'book' -> 'all'."""
+    chapter = str(chapter).strip().lower()
+    if chapter in ("all", "book"):
+        return "all"
+    return chapter if chapter.startswith("ch") else f"ch{chapter}"
+
+
+def select(chapters, chapter, tokens=None):
+    """The scripts of ``chapter`` ('ch7', '7', or 'all' for the whole book) named by ``tokens``
+    (all when empty), in the book's order.
+
+    Raises :class:`UsageError` listing the valid chapters or sections for an unknown name,
+    and naming a book chapter that has no scripts yet.
     """
-    key = chapter if str(chapter).startswith("ch") else f"ch{chapter}"
-    if key not in chapters:
-        valid = ", ".join(sorted(chapters, key=lambda c: int(c[2:]))) or "none (no chapter scripts found)"
-        raise UsageError(f"unknown chapter '{chapter}'; valid chapters: {valid}")
-    scripts = chapters[key]
+    key = chapter_key(chapter)
+    if key == "all":
+        scripts = [s for ch in sorted(chapters, key=_chapter_order) for s in chapters[ch]]
+        if not scripts:
+            raise UsageError("no chapter scripts found")
+    elif key not in chapters:
+        valid = ", ".join(sorted(chapters, key=_chapter_order)) or "none (no chapter scripts found)"
+        if key in BOOK_CHAPTERS:
+            raise UsageError(f"{key} ({BOOK_CHAPTERS[key]}) has no scripts yet; chapters with scripts: {valid}")
+        raise UsageError(f"unknown chapter '{chapter}'; valid chapters: all, {valid}")
+    else:
+        scripts = chapters[key]
     tokens = [t.strip() for t in (tokens or []) if t.strip()]
     if not tokens:
         return list(scripts)
@@ -230,6 +263,8 @@ def run_script(script, out, quick=True, timeout=None, echo=False):
             proc.kill()
             proc.wait()
             status = "timeout"
+            ferr.write(f"nndl: stopped after {timeout:g} s (--timeout {timeout:g}); what it printed "
+                       f"until then is in stdout.txt\n")
         except BaseException:
             proc.kill()
             proc.wait()
@@ -268,7 +303,8 @@ def run_chapter(scripts, out, quick=True, timeout=None, echo=False, command=None
         jobs = 1   # interleaved echoes would be unreadable
     width = max(len(s.label) for s in scripts) if scripts else 0
     mode = "quick" if quick else "full"
-    print(f"nndl: running {n} script(s) of {chapter or 'the chapter'} in {mode} mode into {out}"
+    where = "the whole book" if chapter == "all" else (chapter or "the chapter")
+    print(f"nndl: running {n} script(s) of {where} in {mode} mode into {out}"
           + (f", {jobs} at a time" if jobs > 1 else ""), file=stream)
     results = {}
     started = time.time()
@@ -327,23 +363,31 @@ def _split_tokens(values):
 
 
 def _cmd_list(args):
+    """The whole book in order (chapters without scripts say so), or one chapter."""
     chapters = discover(args.chapters_dir)
-    names = [args.chapter] if args.chapter else sorted(chapters, key=lambda c: int(c[2:]))
+    key = chapter_key(args.chapter) if args.chapter else "all"
+    if key == "all":
+        names = sorted(set(BOOK_CHAPTERS) | set(chapters), key=_chapter_order)
+    else:
+        select(chapters, key)   # unknown chapter or one without scripts: the usage error says which
+        names = [key]
     for ch in names:
-        scripts = select(chapters, ch)
-        print(f"{ch}: {len(scripts)} script(s) in {scripts[0].path.parent}")
+        title = BOOK_CHAPTERS.get(ch, "")
+        scripts = chapters.get(ch, [])
+        if not scripts:
+            print(f"{ch} {title}: no scripts yet")
+            continue
+        print(f"{ch} {title}: {len(scripts)} script(s) in {scripts[0].path.parent}")
         width = max(len(s.label) for s in scripts)
         for s in scripts:
             print(f"  {s.label:<{width}}  {s.name:<36} {s.title}")
-    if not names:
-        print("no chapter scripts found")
     return 0
 
 
 def _cmd_run(args):
     chapters = discover(args.chapters_dir)
     scripts = select(chapters, args.chapter, _split_tokens(args.sections))
-    key = args.chapter if str(args.chapter).startswith("ch") else f"ch{args.chapter}"
+    key = chapter_key(args.chapter)
     out = Path(args.out) if args.out else Path("results") / key
     command = "python -m nndl " + " ".join(args.argv)
     statuses = run_chapter(scripts, out, quick=not args.full, timeout=args.timeout, echo=args.verbose,
@@ -353,6 +397,13 @@ def _cmd_run(args):
 
 def _cmd_notebooks(args):
     import nndl.app.notebooks as notebooks
+    try:
+        import jupytext  # noqa: F401
+        import nbformat  # noqa: F401
+    except ImportError as exc:
+        raise UsageError(f"notebooks need jupytext and nbformat ({exc.name} is not installed); "
+                         "install them with: pip install \"nndl[notebooks]\" "
+                         "(or pip install jupytext nbformat)") from None
     chapters_dir = Path(args.chapters_dir) if args.chapters_dir else default_chapters_dir()
     out = Path(args.out) if args.out else notebooks.default_notebooks_dir(chapters_dir)
     if args.check:
@@ -379,7 +430,7 @@ def build_parser():
                        help="folder of the chapter scripts (default: $NNDL_CHAPTERS or the installed chapters)")
 
     p = sub.add_parser("run", help="run a chapter's sections and exercises in order and write a report")
-    p.add_argument("chapter", help="chapter, e.g. ch7")
+    p.add_argument("chapter", help="all (the whole book), or a chapter: ch1 ... ch8")
     p.add_argument("--full", action="store_true", help="the book's sizes (default: quick mode, minutes on a CPU)")
     p.add_argument("--quick", action="store_true", help="quick mode (the default)")
     p.add_argument("--out", default=None, help="output folder (default: results/<chapter>)")
