@@ -41,16 +41,16 @@ class Embedding(nn.Layer):
         - weight_attr: optional ``paddle.ParamAttr`` (default: ``create_parameter``'s, as the book)
     forward:
         - inputs: integer Tensor of any shape ``[...]`` with values in ``[0, num_embeddings)``
-        - 输出: float32 Tensor ``[..., M]``
+        - 输出: Tensor ``[..., M]`` of the weight's dtype (float32)
     """
 
-    def __init__(self, num_embeddings, embedding_dim, weight_attr=None):
+    def __init__(self, num_embeddings, embedding_dim, weight_attr=None, dtype="float32"):
         super().__init__()
         if num_embeddings < 1 or embedding_dim < 1:
             raise ValueError(f"Embedding: num_embeddings and embedding_dim must be >= 1, "
                              f"got {num_embeddings}, {embedding_dim}")
         self.num_embeddings, self.embedding_dim = num_embeddings, embedding_dim
-        self.W = paddle.create_parameter(shape=[num_embeddings, embedding_dim], dtype="float32",
+        self.W = paddle.create_parameter(shape=[num_embeddings, embedding_dim], dtype=dtype,
                                          attr=weight_attr)
 
     def forward(self, inputs):
@@ -73,18 +73,19 @@ class SRN(nn.Layer):
     输入:
         - input_size: M; hidden_size: D
         - W_attr, U_attr, b_attr: optional ``paddle.ParamAttr`` (default: ``create_parameter``'s)
+        - dtype: the parameters' dtype ('float32'; 'float64' for gradient checks)
     forward:
         - inputs: float Tensor ``[B, L, M]``
         - 输出: the last hidden state ``H_L``, ``[B, D]``
     Parameters: ``W [M, D]``, ``U [D, D]``, ``b [1, D]``.
     """
 
-    def __init__(self, input_size, hidden_size, W_attr=None, U_attr=None, b_attr=None):
+    def __init__(self, input_size, hidden_size, W_attr=None, U_attr=None, b_attr=None, dtype="float32"):
         super().__init__()
         self.input_size, self.hidden_size = input_size, hidden_size
-        self.W = paddle.create_parameter(shape=[input_size, hidden_size], dtype="float32", attr=W_attr)
-        self.U = paddle.create_parameter(shape=[hidden_size, hidden_size], dtype="float32", attr=U_attr)
-        self.b = paddle.create_parameter(shape=[1, hidden_size], dtype="float32", attr=b_attr)
+        self.W = paddle.create_parameter(shape=[input_size, hidden_size], dtype=dtype, attr=W_attr)
+        self.U = paddle.create_parameter(shape=[hidden_size, hidden_size], dtype=dtype, attr=U_attr)
+        self.b = paddle.create_parameter(shape=[1, hidden_size], dtype=dtype, attr=b_attr)
 
     def forward(self, inputs):
         _check_seq_input("SRN", inputs, self.input_size)
@@ -109,23 +110,24 @@ class LSTM(nn.Layer):
         - record_gates: when True, ``forward`` keeps ``self.gates``, a dict of numpy arrays
           ``[B, L, D]``: ``'input'``, ``'forget'``, ``'output'`` (the gates) and ``'cell'`` (C_t),
           for figure 6.13 (see :func:`lstm_gates`)
+        - dtype: the parameters' dtype ('float32'; 'float64' for gradient checks)
     forward:
         - inputs: float Tensor ``[B, L, M]``
         - 输出: the last hidden state ``H_L``, ``[B, D]``
     Parameters: ``W_i, W_f, W_o, W_a [M, D]``, ``U_* [D, D]``, ``b_* [1, D]``.
     """
 
-    def __init__(self, input_size, hidden_size, record_gates=False):
+    def __init__(self, input_size, hidden_size, record_gates=False, dtype="float32"):
         super().__init__()
         self.input_size, self.hidden_size = input_size, hidden_size
         self.record_gates = record_gates
         self.gates = None
         for g in ("i", "f", "o", "a"):
-            setattr(self, f"W_{g}", paddle.create_parameter(shape=[input_size, hidden_size], dtype="float32"))
+            setattr(self, f"W_{g}", paddle.create_parameter(shape=[input_size, hidden_size], dtype=dtype))
         for g in ("i", "f", "o", "a"):
-            setattr(self, f"U_{g}", paddle.create_parameter(shape=[hidden_size, hidden_size], dtype="float32"))
+            setattr(self, f"U_{g}", paddle.create_parameter(shape=[hidden_size, hidden_size], dtype=dtype))
         for g in ("i", "f", "o", "a"):
-            setattr(self, f"b_{g}", paddle.create_parameter(shape=[1, hidden_size], dtype="float32"))
+            setattr(self, f"b_{g}", paddle.create_parameter(shape=[1, hidden_size], dtype=dtype))
 
     def forward(self, inputs):
         _check_seq_input("LSTM", inputs, self.input_size)
