@@ -1,4 +1,4 @@
-"""Accuracy as the book computes it (3.1.5, 4.5.4.1, 7.6.2.3).
+"""Mean squared error (2.2.3) and accuracy as the book computes it (3.1.5, 4.5.4.1, 7.6.2.3).
 
 Binary outputs are shape [N, 1] (or [N]); multi-class outputs [N, C].
 Labels may be [N] or [N, 1] (paddle >= 2.5 hands 0-D items to the DataLoader,
@@ -8,7 +8,7 @@ import numpy as np
 import paddle
 from paddle.metric import Metric
 
-__all__ = ["accuracy", "accuracy_logits", "Accuracy"]
+__all__ = ["mean_squared_error", "accuracy", "accuracy_logits", "Accuracy"]
 
 
 def _predictions(outputs, threshold, strict):
@@ -34,6 +34,33 @@ def _labels(labels, n):
 def _mean_correct(preds, labels):
     labels = _labels(labels, preds.shape[0])
     return paddle.mean((preds == labels).astype('float32'))
+
+
+def mean_squared_error(y_true, y_pred):
+    """均方误差 (book 2.2.3): ``mean((y_true - y_pred) ** 2)``.
+
+    输入:
+        - y_true: tensor, 样本真实标签, shape=[N] or [N, 1]
+        - y_pred: tensor, 样本预测标签, shape=[N] or [N, 1]
+    输出:
+        - error: 0-D tensor, 误差值
+    Like the book's code this has no 1/2 (eq. 2.8 has 1/(2N)).  The book only checks
+    that the first axes agree, so ``[N]`` labels against ``[N, 1]`` predictions would
+    broadcast to an [N, N] difference; here both are compared per sample, and any
+    other shape mismatch is an error.
+    """
+    for name, t in (("y_true", y_true), ("y_pred", y_pred)):
+        if not isinstance(t, paddle.Tensor):
+            raise TypeError(f"mean_squared_error: {name} must be a paddle.Tensor, got {type(t).__name__}")
+    if y_true.shape[0] != y_pred.shape[0]:
+        raise ValueError(f"mean_squared_error: y_true has {y_true.shape[0]} samples, y_pred {y_pred.shape[0]}")
+    if list(y_true.shape) != list(y_pred.shape):
+        if y_true.size == y_pred.size and y_true.ndim <= 2 and y_pred.ndim <= 2:
+            y_pred = y_pred.reshape(y_true.shape)
+        else:
+            raise ValueError(f"mean_squared_error: y_true shape {list(y_true.shape)} and y_pred shape "
+                             f"{list(y_pred.shape)} do not match")
+    return paddle.mean(paddle.square(y_true - y_pred))
 
 
 def accuracy(preds, labels):

@@ -323,6 +323,13 @@ class RunnerV1(Runner):
         if self.metric is None:
             raise ValueError("RunnerV1.evaluate: metric is None")
         y_pred = self.model(X)
+        if list(y_pred.shape) != list(y.shape):
+            # [N, 1] predictions against [N] labels would broadcast to an [N, N] difference
+            # inside nn.MSELoss; compare them sample by sample instead
+            if y_pred.size != y.size:
+                raise ValueError(f"RunnerV1.evaluate: predictions of shape {list(y_pred.shape)} do not "
+                                 f"match labels of shape {list(y.shape)}")
+            y_pred = y_pred.reshape(y.shape)
         return self.metric(y_pred, y)
 
     def predict(self, X, **kwargs):
