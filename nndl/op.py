@@ -9,9 +9,8 @@ which is what the book's optimizers walk.
 The book imports its optimizers from here too (``from nndl.op import
 SimpleBatchGD, BatchGD``); they live in :mod:`nndl.optimizer`.
 """
-import numbers
-
 import math
+import numbers
 
 import paddle
 import paddle.nn.functional as F
