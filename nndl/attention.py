@@ -20,6 +20,7 @@ __all__ = [
     "sequence_mask", "masked_softmax", "AdditiveScore", "DotProductScore", "Attention",
     "Model_LSTMAttention", "QKVAttention", "QKVAAttention", "split_head_reshape",
     "MultiHeadSelfAttention", "Model_LSTMSeftAttention", "Model_LSTMSelfAttention",
+    "plot_attention_weights",
 ]
 __local__ = ()
 
@@ -437,3 +438,33 @@ class Model_LSTMSeftAttention(nn.Layer):
 
 
 Model_LSTMSelfAttention = Model_LSTMSeftAttention   # the correct spelling
+
+
+def plot_attention_weights(weights, words, fig_name=None, vmin=0.0, vmax=0.4, cmap="OrRd"):
+    """注意力权重的可视化 (8.1.4.3, figure 8.6): one row of weights over the words.
+
+    输入:
+        - weights: numpy [L] or [1, L] (``model.attention.attention_weights`` of one sentence)
+        - words: the L words (column labels)
+        - fig_name: saved there when given; vmin/vmax/cmap as the book's seaborn call
+    输出:
+        - the figure
+    """
+    import numpy as np
+    import matplotlib.pyplot as plt
+
+    weights = np.asarray(weights, dtype=float).reshape(1, -1)
+    if weights.shape[1] != len(words):
+        raise ValueError(f"{len(words)} words for {weights.shape[1]} weights")
+    fig, ax = plt.subplots(figsize=(max(6, 1.4 * len(words)), 1.6))
+    image = ax.imshow(weights, cmap=cmap, vmin=vmin, vmax=vmax, aspect="auto")
+    ax.set_xticks(range(len(words)))
+    ax.set_xticklabels(words, fontsize=12)
+    ax.set_yticks([0])
+    ax.set_yticklabels(["0"])
+    ax.set_xlabel("word")
+    ax.set_ylabel("sample")
+    fig.colorbar(image, ax=ax, label="weight")
+    if fig_name:
+        fig.savefig(fig_name, bbox_inches="tight")
+    return fig

@@ -18,6 +18,7 @@ import paddle.nn.functional as F
 __all__ = [
     "WordEmbedding", "SegmentEmbedding", "get_sinusoid_encoding", "PositionalEmbedding",
     "TransformerEmbeddings", "AddNorm", "PositionwiseFFN", "TransformerBlock", "Model_Transformer",
+    "cjk_font", "plot_attention_heads",
 ]
 __local__ = ()
 
@@ -305,3 +306,103 @@ class Model_Transformer(nn.Layer):
     @property
     def attention_weights(self):
         return self._attention_weights
+
+
+# --------------------------------------------------------------------------- figures 8.18-8.19
+
+# fonts with Chinese glyphs that matplotlib may know by name (system installs)
+_CJK_FAMILIES = ("Noto Sans CJK SC", "Noto Sans SC", "Source Han Sans SC", "SimHei", "WenQuanYi Zen Hei",
+                 "WenQuanYi Micro Hei", "AR PL UMing CN", "Microsoft YaHei", "PingFang SC", "Heiti SC")
+# registry packages that ship such a font file (read in place; the package is never imported)
+_CJK_PACKAGE_FILES = (("mplfonts", "mplfonts/fonts/NotoSansCJKsc-Regular.otf"),
+                      ("mplfonts", "mplfonts/fonts/SimHei.ttf"))
+
+
+def _covers(path, text):
+    try:
+        from matplotlib.ft2font import FT2Font
+        charmap = FT2Font(str(path)).get_charmap()
+    except Exception:   # unreadable or not a font: not usable
+        return False
+    return all(ord(ch) in charmap for ch in text)
+
+
+def cjk_font(text="电脑怎么录像？如何在计算机上录视频"):
+    """A font file that has every glyph of ``text`` (the book uses ``simhei.ttf``), or None.
+
+    Looks at the fonts matplotlib knows (by the usual CJK family names) and then at the
+    font files that registry packages ship (``mplfonts``: Noto Sans CJK SC).  None means no
+    such font: draw the labels another way (see :func:`plot_attention_heads`).
+    """
+    from matplotlib import font_manager
+
+    for family in _CJK_FAMILIES:
+        try:
+            path = font_manager.findfont(font_manager.FontProperties(family=family), fallback_to_default=False)
+        except ValueError:
+            continue
+        if _covers(path, text):
+            return path
+    from .datasets.base import package_file
+    for dist, rel in _CJK_PACKAGE_FILES:
+        path = package_file(dist, rel)
+        if path is not None and _covers(path, text):
+            return str(path)
+    return None
+
+
+def _tick_labels(tokens, font_path):
+    """Tokens as tick labels; without a CJK font, non-ASCII tokens become 'U+XXXX' codes
+    (no missing-glyph boxes, no matplotlib warnings)."""
+    if font_path is not None:
+        return list(tokens)
+    return [t if all(ord(c) < 128 for c in t) else " ".join(f"U+{ord(c):04X}" for c in t) for t in tokens]
+
+
+def plot_attention_heads(weights, tokens, heads=None, fig_name=None, font_path="auto", cmap="OrRd"):
+    """注意力权重的可视化 (8.3.6, figure 8.19): one heat map per head.
+
+    输入:
+        - weights: numpy [heads_num, L, L] (one sample's ``attention_weights``)
+        - tokens: the L tokens (row and column labels)
+        - heads: which heads to draw (default all)
+        - fig_name: saved there when given
+        - font_path: a font file for the labels; "auto" uses :func:`cjk_font`; None draws
+          non-ASCII tokens as their code points
+    输出:
+        - the figure
+    """
+    import matplotlib.pyplot as plt
+    from matplotlib.font_manager import FontProperties
+
+    weights = np.asarray(weights, dtype=float)
+    if weights.ndim != 3 or weights.shape[1] != weights.shape[2]:
+        raise ValueError(f"weights must be [heads_num, L, L], got shape {list(weights.shape)}")
+    if len(tokens) != weights.shape[1]:
+        raise ValueError(f"{len(tokens)} tokens for weights over {weights.shape[1]} positions")
+    heads = list(range(weights.shape[0])) if heads is None else list(heads)
+    if font_path == "auto":
+        font_path = cjk_font("".join(tokens))
+    font = FontProperties(fname=font_path, size=11) if font_path is not None else FontProperties(size=8)
+    labels = _tick_labels(tokens, font_path)
+    cols = min(2, len(heads))
+    rows = (len(heads) + cols - 1) // cols
+    fig, axes = plt.subplots(rows, cols, figsize=(6.5 * cols, 6.5 * rows), squeeze=False)
+    for ax in axes.ravel()[len(heads):]:
+        ax.axis("off")
+    for ax, head in zip(axes.ravel(), heads):
+        ax.imshow(weights[head], cmap=cmap, vmin=0.0)
+        ax.set_xticks(range(len(labels)))
+        ax.set_yticks(range(len(labels)))
+        ax.set_xticklabels(labels, fontproperties=font, rotation=90 if font_path is None else 0)
+        ax.set_yticklabels(labels, fontproperties=font)
+        ax.set_title(f"head {head}")
+        ax.set_xlabel("key (被关注的字符)" if font_path is not None else "key position")
+        ax.set_ylabel("query (查询字符)" if font_path is not None else "query position")
+        if font_path is not None:
+            ax.xaxis.label.set_fontproperties(font)
+            ax.yaxis.label.set_fontproperties(font)
+    fig.tight_layout()
+    if fig_name:
+        fig.savefig(fig_name)
+    return fig
