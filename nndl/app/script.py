@@ -44,6 +44,17 @@ def in_notebook():
 quiet_paddle_warnings()
 
 
+def quiet_matplotlib_logs():
+    """paddle configures the root logger at INFO level, so matplotlib's INFO records (font
+    lookups, 'Using categorical units ...') would land on a section's stderr: keep WARNING+."""
+    import logging
+    logging.getLogger("matplotlib").setLevel(logging.WARNING)
+    logging.getLogger("PIL").setLevel(logging.WARNING)
+
+
+quiet_matplotlib_logs()
+
+
 def _truthy(value):
     return str(value).strip().lower() not in ("", "0", "false", "no", "off")
 
