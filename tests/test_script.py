@@ -57,3 +57,17 @@ def test_out_that_is_a_file_is_a_clear_error(tmp_path):
     f.write_text("x")
     with pytest.raises(SystemExit, match="cannot create output folder"):
         Section("s", out=f)
+
+
+def test_matplotlib_info_logs_stay_off_stderr(tmp_path):
+    """paddle sets the root logger to INFO with a stderr handler; matplotlib's INFO records
+    (font lookups, categorical units) must not reach a section's stderr.txt."""
+    import subprocess
+    import sys
+    code = ("from nndl.app.script import setup\nS = setup('probe', argv=['--out', r'%s'])\nimport paddle, logging\n"
+            "logging.getLogger('matplotlib.category').info('INFO-PROBE')\n"
+            "logging.getLogger('matplotlib.font_manager').warning('WARNING-PROBE')\n" % tmp_path)
+    proc = subprocess.run([sys.executable, "-W", "ignore", "-c", code], capture_output=True, text=True, timeout=300)
+    assert proc.returncode == 0, proc.stderr
+    assert "INFO-PROBE" not in proc.stderr
+    assert "WARNING-PROBE" in proc.stderr          # warnings still reach the reader
