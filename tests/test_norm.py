@@ -57,21 +57,116 @@ def test_batchnorm_gradients_match_paddle():
         _close(mine, theirs, atol=1e-4)
 
 
-def test_batchnorm_gradient_float64_finite_difference():
-    """paddle's autograd through our formula equals a float64 central difference."""
-    X0 = np.random.RandomState(0).randn(6, 3)
-    g = np.random.RandomState(1).randn(6, 3)
-    eps = 1e-5
+@pytest.mark.parametrize("which", ["batchnorm", "layernorm"])
+def test_gradient_float64_paddle_grad_and_finite_difference(which):
+    """The layer itself in float64: its gradient by paddle.grad, by paddle's own layer and by a
+    central difference of the layer's forward (not of a copy of its formula) all agree."""
+    X0 = np.random.RandomState(0).randn(6, 3) * 2 + 1
+    g = paddle.to_tensor(np.random.RandomState(1).randn(6, 3))
+    if which == "batchnorm":
+        layer = BatchNorm(3, eps=EPS, gamma=[1.0, 2.0, 0.5], beta=0.3)
+        ref = nn.BatchNorm1D(3, epsilon=EPS)
+        ref.weight.set_value(paddle.to_tensor([1.0, 2.0, 0.5]))
+        ref.bias.set_value(paddle.full([3], 0.3))
+    else:
+        # gamma = 1 here: paddle 3.3.1's nn.LayerNorm returns a wrong input gradient when its weight
+        # is not all ones (test_paddle_layernorm_input_gradient_with_weight below)
+        layer = LayerNorm(3, eps=EPS, gamma=1.0, beta=0.3)
+        ref = nn.LayerNorm([3], epsilon=EPS)
+        ref.bias.set_value(paddle.full([3], 0.3))
+    layer.to(dtype="float64")
+    ref.to(dtype="float64")
 
     def f(X):
-        mean = X.mean(axis=0, keepdim=True)
-        var = ((X - mean) ** 2).mean(axis=0, keepdim=True)
-        return ((X - mean) / paddle.sqrt(var + eps) * paddle.to_tensor(g)).sum()
+        return (layer(X) * g).sum()
 
-    bn = BatchNorm(3, eps=eps)
-    X = paddle.to_tensor(X0.astype("float32"), stop_gradient=False)
-    (bn(X) * paddle.to_tensor(g.astype("float32"))).sum().backward()
-    assert rel_error(X.grad.numpy(), numerical_grad(f, X0)) < 1e-3
+    X = paddle.to_tensor(X0, stop_gradient=False)
+    (ours,) = paddle.grad(f(X), X)
+    X = paddle.to_tensor(X0, stop_gradient=False)
+    (theirs,) = paddle.grad((ref(X) * g).sum(), X)
+    fd = numerical_grad(f, X0)
+    assert np.all(np.isfinite(ours.numpy())) and np.abs(ours.numpy()).max() > 1e-3
+    assert rel_error(ours.numpy(), theirs.numpy()) < 1e-10
+    assert rel_error(ours.numpy(), fd) < 1e-6
+
+
+def test_layernorm_per_feature_gamma_gradient_float64():
+    """Per-feature gamma (the printed book's LayerNorm(num_features)): paddle.grad through the layer
+    equals a float64 central difference of the layer, and the chain rule written out by hand."""
+    X0 = np.random.RandomState(0).randn(6, 8) * 2 + 1
+    gvals = np.random.RandomState(1).randn(6, 8)
+    gamma = np.linspace(0.5, 2.0, 8).astype("float32").astype("float64")   # the layer stores float32 values
+    layer = LayerNorm(8, eps=EPS, gamma=gamma, beta=0.3)
+    layer.to(dtype="float64")
+    g = paddle.to_tensor(gvals)
+
+    def f(X):
+        return (layer(X) * g).sum()
+
+    X = paddle.to_tensor(X0, stop_gradient=False)
+    (ours,) = paddle.grad(f(X), X)
+    # d/dX of sum(G * (gamma * X_hat + beta)) per row: (dX_hat - mean(dX_hat) - X_hat mean(dX_hat X_hat)) / std
+    mu = X0.mean(axis=1, keepdims=True)
+    std = np.sqrt(X0.var(axis=1, keepdims=True) + EPS)
+    xh = (X0 - mu) / std
+    dxh = gvals * gamma
+    by_hand = (dxh - dxh.mean(axis=1, keepdims=True) - xh * (dxh * xh).mean(axis=1, keepdims=True)) / std
+    assert rel_error(ours.numpy(), numerical_grad(f, X0)) < 1e-6
+    assert rel_error(ours.numpy(), by_hand) < 1e-10
+
+
+def test_paddle_layernorm_input_gradient_with_weight():
+    """A measured paddle fact (errata): paddle's nn.LayerNorm gradient w.r.t. its input is wrong
+    when the weight is not all ones, so nndl's tests use a central difference there.  If paddle
+    fixes it, this test fails and the workaround can go."""
+    X0 = np.random.RandomState(0).randn(6, 8) * 2 + 1
+    g = paddle.to_tensor(np.random.RandomState(1).randn(6, 8))
+    ref = nn.LayerNorm([8], epsilon=EPS)
+    ref.to(dtype="float64")
+    ref.weight.set_value(paddle.to_tensor(np.linspace(0.5, 2.0, 8)))
+    X = paddle.to_tensor(X0, stop_gradient=False)
+    (theirs,) = paddle.grad((ref(X) * g).sum(), X)
+    assert rel_error(theirs.numpy(), numerical_grad(lambda X: (ref(X) * g).sum(), X0)) > 1e-2
+
+
+@pytest.mark.parametrize("which", ["batchnorm", "layernorm"])
+def test_epsilon_sits_inside_the_square_root(which):
+    """Eq. (7.20)/(7.21): (X - mu) / sqrt(var + eps).  With eps = 1 and a variance ~1e-2 the
+    placement is plain: equal to paddle's layer (which adds eps inside), far from eps outside."""
+    # paddle's LayerNorm accepts eps <= 1e-3 only: there the variance is ~1e-4
+    eps, scale = (1.0, 0.1) if which == "batchnorm" else (1e-3, 0.01)
+    X = paddle.randn([16, 5]) * scale
+    x = X.numpy().astype(np.float64)
+    if which == "batchnorm":
+        ours = BatchNorm(5, eps=eps)(X, train_mode=True).numpy()
+        ref = nn.BatchNorm1D(5, epsilon=eps)
+        mu, var = x.mean(axis=0), x.var(axis=0)
+    else:
+        ours = LayerNorm(eps=eps)(X).numpy()
+        ref = nn.LayerNorm([5], epsilon=eps)
+        mu, var = x.mean(axis=1, keepdims=True), x.var(axis=1, keepdims=True)
+    _close(ours, ref(X).numpy(), atol=1e-6)
+    outside = (x - mu) / (np.sqrt(var) + eps)
+    inside = (x - mu) / np.sqrt(var + eps)
+    _close(ours, inside, atol=1e-6)
+    assert np.abs(ours - outside).max() > 1e-2
+
+
+def test_batchnorm_eval_epsilon_inside_the_square_root():
+    """Eval mode uses the moving statistics with the same placement of eps."""
+    bn = BatchNorm(4, eps=1.0)
+    ref = nn.BatchNorm1D(4, epsilon=1.0)
+    X = paddle.randn([32, 4]) * 0.1
+    bn(X)
+    ref.train()
+    ref(X)
+    bn.eval()
+    ref.eval()
+    Y = paddle.randn([8, 4]) * 0.1
+    _close(bn(Y).numpy(), ref(Y).numpy(), atol=1e-6)
+    mm, mv = bn.moving_mean.numpy(), bn.moving_variance.numpy()
+    outside = (Y.numpy() - mm) / (np.sqrt(mv) + 1.0)
+    assert np.abs(bn(Y).numpy() - outside).max() > 1e-3
 
 
 @pytest.mark.parametrize("shape", [(12, 7), (3, 4, 6), (2, 3, 4, 4)])
