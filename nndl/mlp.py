@@ -16,6 +16,7 @@ Names, in the book's order:
 * 4.3.3 / 4.5.5 ``plot(runner, fig_name=None)`` -- local to this module (``nndl.mlp.plot``):
   the book defines three different ``plot`` functions.
 """
+import functools
 import numbers
 
 import numpy as np
@@ -175,11 +176,13 @@ class Model_MLP_L5(nn.Layer):
         - act: 隐藏层激活函数, 'sigmoid', 'relu' or 'lrelu' (``F.leaky_relu``, slope 0.01)
         - w_init: 权重初始化 (book: Normal(mean=0.0, std=0.01))
         - b_init: 偏置初始化 (book: Constant(value=1.0); 4.4.3 uses Constant(-8.0))
+        - negative_slope: 'lrelu' only, the slope for z < 0 (``F.leaky_relu``'s 0.01 as in the
+          book; 4.4.3.2 suggests a larger one); not in the book's signature
     调用: inputs shape=[N, input_size]; 输出 shape=[N, output_size] (概率).
     """
 
     def __init__(self, input_size, output_size, act='sigmoid', w_init=Normal(mean=0.0, std=0.01),
-                 b_init=Constant(value=1.0)):
+                 b_init=Constant(value=1.0), negative_slope=0.01):
         super().__init__()
         input_size = _check_size("Model_MLP_L5", "input_size", input_size)
         output_size = _check_size("Model_MLP_L5", "output_size", output_size)
@@ -190,6 +193,8 @@ class Model_MLP_L5(nn.Layer):
             if not callable(init):
                 raise TypeError(f"Model_MLP_L5: {name} must be a paddle initializer "
                                 f"(e.g. Normal(mean=0.0, std=0.01)), got {init!r}")
+        if isinstance(negative_slope, bool) or not isinstance(negative_slope, numbers.Real):
+            raise TypeError(f"Model_MLP_L5: negative_slope must be a number, got {negative_slope!r}")
         self.fc1 = nn.Linear(input_size, 3)
         self.fc2 = nn.Linear(3, 3)
         self.fc3 = nn.Linear(3, 3)
@@ -197,7 +202,11 @@ class Model_MLP_L5(nn.Layer):
         self.fc5 = nn.Linear(3, output_size)
         # 定义网络使用的激活函数
         self.act_name = act
-        self.act = _ACTS[act]
+        self.negative_slope = float(negative_slope)
+        if act == 'lrelu':
+            self.act = functools.partial(F.leaky_relu, negative_slope=self.negative_slope)
+        else:
+            self.act = _ACTS[act]
         # 初始化线性层权重和偏置参数
         self.init_weights(w_init, b_init)
 
