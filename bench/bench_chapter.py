@@ -103,7 +103,7 @@ def main(argv=None):
         # fixed cost of a script process: python + paddle + nndl imports
         fixed, _, _ = run([sys.executable, "-c", "import nndl.app.script, paddle, nndl; nndl.RunnerV3"])
 
-        have_cli = os.path.exists(os.path.join(ROOT, "nndl", "cli.py"))
+        have_cli = os.path.exists(os.path.join(ROOT, "nndl", "app", "cli.py"))
         quick = {}
         if have_cli:
             cmd = [sys.executable, "-m", "nndl", "run", args.chapter, "--out", os.path.join(work, "quick")]

@@ -83,4 +83,9 @@ def test_bench_chapter(tmp_path):
     assert d["quick"]["total_s"] > 0
     assert d["quick"]["scripts"], "no chapter script ran"
     assert set(d["full"]["scripts"]) == set(d["quick"]["scripts"])
-    assert d["goal"]["max_quick_s"] == 180
+    goal = d["goal"]
+    # the verdict follows from the measurement (not a constant read back): met exactly when the
+    # measured quick time fits the goal and every script succeeded
+    assert goal["quick_s"] == pytest.approx(d["quick"]["total_s"]) and goal["quick_s"] > 0
+    assert all(v["seconds"] > 0 for v in d["quick"]["scripts"].values())
+    assert goal["met"] in (None, (goal["quick_s"] <= goal["max_quick_s"] and d["quick"]["returncode"] == 0))

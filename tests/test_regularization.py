@@ -70,7 +70,9 @@ def test_mlp_bce_backward_equals_autograd(dtype, lambd):
     tol = 1e-5 if dtype == "float32" else 1e-12
     np.testing.assert_allclose(float(loss), float(ref_loss), rtol=tol)
     for fc, (gW, gb) in zip((model.fc1, model.fc2, model.fc3), zip(grads[0::2], grads[1::2])):
-        assert fc.grads['W'].dtype == paddle.float32 if dtype == "float32" else paddle.float64
+        # parenthesized: `a == b if c else d` would assert the truthy `d` in the float64 branch
+        assert fc.grads['W'].dtype == (paddle.float32 if dtype == "float32" else paddle.float64)
+        assert fc.grads['b'].dtype == fc.grads['W'].dtype
         np.testing.assert_allclose(fc.grads['W'].numpy(), gW.numpy(), rtol=tol * 10, atol=tol)
         np.testing.assert_allclose(fc.grads['b'].numpy(), gb.numpy(), rtol=tol * 10, atol=tol)
 

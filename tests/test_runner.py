@@ -138,3 +138,50 @@ def test_training_is_deterministic(loaders):
         runner.train(train_loader, num_epochs=2, log_steps=0)
         histories.append(runner.train_step_losses)
     assert histories[0] == histories[1]
+
+
+def test_dev_loss_is_the_mean_of_the_batch_losses(loaders):
+    """evaluate's loss is the mean over the dev batches of loss_fn, computed in eval mode
+    (errata F6: the printed code averages inside the loop)."""
+    _, dev_loader = loaders            # 4 batches of 25
+    runner = _runner()
+    runner.train(loaders[0], num_epochs=1, log_steps=0)
+    model = runner.model
+    model.eval()
+    with paddle.no_grad():
+        per_batch = [F.binary_cross_entropy_with_logits(model(X), y).item() for X, y in dev_loader]
+        logits = paddle.concat([model(X) for X, _ in dev_loader])
+        labels = paddle.concat([y for _, y in dev_loader])
+    model.train()
+    assert len(per_batch) == 4 and np.std(per_batch) > 1e-3      # the batches differ
+    score, loss = runner.evaluate(dev_loader, global_step=5)
+    assert loss == pytest.approx(np.mean(per_batch), rel=1e-6)
+    assert loss != pytest.approx(np.sum(per_batch), rel=1e-3)
+    assert runner.dev_losses[-1] == (5, loss)
+    # equal batches: the mean of the batch means is the mean over all samples
+    assert loss == pytest.approx(F.binary_cross_entropy_with_logits(logits, labels).item(), rel=1e-5)
+    acc = float(((logits.numpy() > 0).astype("float32") == labels.numpy()).mean())
+    assert score == pytest.approx(acc) and runner.dev_scores[-1] == score
+
+
+def test_evaluate_runs_the_model_in_eval_mode(loaders):
+    _, dev_loader = loaders
+    runner = _runner()
+    runner.model.drop.p = 0.9          # dropout on: a train-mode evaluation would differ from run to run
+    a = runner.evaluate(dev_loader)
+    b = runner.evaluate(dev_loader)
+    runner.model.eval()
+    with paddle.no_grad():
+        per_batch = [F.binary_cross_entropy_with_logits(runner.model(X), y).item() for X, y in dev_loader]
+    assert a == b and a[1] == pytest.approx(np.mean(per_batch), rel=1e-6)
+
+
+def test_train_step_losses_are_the_loss_values(loaders):
+    train_loader, _ = loaders
+    runner = _runner(lr=1e-12)   # the weights barely move: each step's loss is the initial model's
+    model = runner.model
+    with paddle.no_grad():
+        expected = [F.binary_cross_entropy_with_logits(model(X), y).item() for X, y in train_loader]
+    runner.train(train_loader, num_epochs=1, log_steps=0)
+    np.testing.assert_allclose([l for _, l in runner.train_step_losses], expected, rtol=1e-5)
+    assert runner.train_epoch_losses[0] == pytest.approx(np.mean(expected), rel=1e-5)
