@@ -207,7 +207,7 @@ def boxplot(data, path=None, title=None):
         raise TypeError(f"boxplot: data must be a pandas DataFrame with columns, got {type(data).__name__}")
     if len(columns) > 15:
         raise ValueError(f"boxplot: the book's 3x5 grid holds 15 columns, data has {len(columns)}")
-    fig = plt.figure(figsize=(5, 5), dpi=150)
+    fig = plt.figure(figsize=(5, 5), dpi=100)
     fig.subplots_adjust(wspace=0.6)
     for i, col_name in enumerate(columns):
         ax = fig.add_subplot(3, 5, i + 1)
