@@ -48,10 +48,7 @@ class Model_LeNet(nn.Layer):
         self.conv1 = Conv2D(in_channels=in_channels, out_channels=6, kernel_size=5,
                             weight_attr=paddle.ParamAttr())
         # 汇聚层: 汇聚窗口为2*2, 步长为2
-        # ties='split': after the ReLU the only ties are windows of zeros, whose gradient the
-        # ReLU discards either way, so the network's gradients equal those of the exact rule
-        # (tests/test_ch5_models.py) at a tenth of the cost
-        self.pool1 = Pool2D(size=(2, 2), mode='max', stride=2, ties='split')
+        self.pool1 = Pool2D(size=(2, 2), mode='max', stride=2)
         self.conv2 = Conv2D(in_channels=6, out_channels=16, kernel_size=5, stride=1,
                             weight_attr=paddle.ParamAttr())
         # 第二个汇聚层用平均汇聚, as printed

@@ -209,6 +209,24 @@ class Conv2D(nn.Layer):
                 f"kernel_size={self.kernel_size}, stride={self.stride}, padding={self.padding}")
 
 
+def _scalar(value, dtype):
+    # a tensor of the input's dtype: a python float would be applied in float32
+    return paddle.to_tensor(value, dtype=dtype)
+
+
+def _first_max(parts):
+    """Elementwise maximum of ``parts`` (a window's elements, in order) whose gradient goes to
+    the first maximal one: ``where(best >= next)`` keeps the earlier on ties, as
+    ``F.max_pool2d`` does.  (``paddle.maximum`` would split a tie's gradient in halves, and
+    ``paddle.max`` over two non-adjacent axes gives a wrong gradient in paddle 3.3.)"""
+    best = parts[0]
+    for part in parts[1:]:
+        with paddle.no_grad():
+            keep = best >= part
+        best = paddle.where(keep, best, part)
+    return best
+
+
 class Pool2D(nn.Layer):
     """汇聚层算子 (5.2.2): 最大汇聚 ('max') 或平均汇聚 ('avg').
 
@@ -216,28 +234,23 @@ class Pool2D(nn.Layer):
         - size: 汇聚窗口 ``(h, w)`` (or an int); the book's default (2, 2)
         - mode: 'max' or 'avg'
         - stride: 步长 (int or pair, >= 1); the book's default 1
-        - ties: extra; where a max window's gradient goes when several elements share the
-          maximum. 'first' (default): all of it to the first in row-major order, exactly as
-          ``F.max_pool2d``; 'split': shared equally (``paddle.max``'s rule, also a valid
-          subgradient, about 10x cheaper on a CPU).  The two differ only on exact ties.
     forward(x):
         - x: shape=[B, C, H, W]
         - 输出: shape=[B, C, (H - h) // S + 1, (W - w) // S + 1]
 
-    Each output is the maximum (or mean) of its window, as the book's loop computes it;
-    the maximum passes its gradient to the first maximal element of the window (the
-    one ``F.max_pool2d`` chooses).  The book's loop swaps H and W in its output-size
-    names and window slices (harmless for its square windows); here ``h`` runs along H.
+    Each output is the maximum (or mean) of its window, as the book's loop computes it,
+    for all windows at once (a loop over the h*w window offsets, never over positions);
+    the maximum passes its gradient to the first maximal element of the window in
+    row-major order (the one ``F.max_pool2d`` chooses; ties are common after a ReLU).
+    The book's loop swaps H and W in its output-size names and window slices (harmless
+    for its square windows); here ``h`` runs along H.
     """
 
-    def __init__(self, size=(2, 2), mode='max', stride=1, ties='first'):
+    def __init__(self, size=(2, 2), mode='max', stride=1):
         super(Pool2D, self).__init__()
         owner = type(self).__name__
         if mode not in ('max', 'avg'):
             raise ValueError(f"{owner}: mode must be 'max' or 'avg', got {mode!r}")
-        if ties not in ('first', 'split'):
-            raise ValueError(f"{owner}: ties must be 'first' or 'split', got {ties!r}")
-        self.ties = ties
         self.mode = mode
         self.h, self.w = _pair(size, "size", owner, 1)
         self._stride = _pair(stride, "stride", owner, 1)
@@ -254,30 +267,21 @@ class Pool2D(nn.Layer):
         k = self.h * self.w
         if self._stride == (self.h, self.w) and H % self.h == 0 and W % self.w == 0:
             # non-overlapping windows that tile the input (LeNet's 2x2/2): a reshape, no copy;
-            # window axes 3 (along H) and 5 (along W)
+            # window rows on axis 3, window columns on axis 5
             win = x.reshape([B, C, ho, self.h, wo, self.w])
-            axes = [3, 5]
-        else:
-            # every window as a column: [B*C, h*w, H'*W']
-            win = F.unfold(x.reshape([B * C, 1, H, W]), kernel_sizes=[self.h, self.w],
-                           strides=list(self._stride))
-            axes = [1]
+            if self.mode == 'avg':
+                return paddle.sum(win, axis=[3, 5]) * _scalar(1.0 / k, win.dtype)
+            # the columns of each window row first, then the rows: the row-major first maximum
+            rows = _first_max(paddle.unbind(win, axis=5))          # [B, C, ho, h, wo]
+            return _first_max(paddle.unbind(rows, axis=3))         # [B, C, ho, wo]
+        # every window as a column, in row-major order: [B*C, h*w, H'*W']
+        win = F.unfold(x.reshape([B * C, 1, H, W]), kernel_sizes=[self.h, self.w],
+                       strides=list(self._stride))
         if self.mode == 'avg':
-            # a sum times 1/k: paddle's CPU mean/divide over two axes is several times slower
-            out = paddle.sum(win, axis=axes) * (1.0 / k)
-        elif self.ties == 'split':
-            out = paddle.max(win, axis=axes)
+            out = paddle.sum(win, axis=1) * _scalar(1.0 / k, win.dtype)
         else:
-            if len(axes) == 2:
-                win = win.transpose([0, 1, 2, 4, 3, 5]).reshape([B, C, ho, wo, k])
-                axis = 4
-            else:
-                axis = 1
-            # argmax picks the first maximum of the window, so ties route the whole gradient
-            # to one element, as F.max_pool2d does
-            idx = paddle.argmax(win, axis=axis, keepdim=True)
-            out = paddle.take_along_axis(win, idx, axis=axis)
+            out = _first_max(paddle.unbind(win, axis=1))
         return out.reshape([B, C, ho, wo])
 
     def extra_repr(self):
-        return f"size=({self.h}, {self.w}), mode={self.mode!r}, stride={self.stride}, ties={self.ties!r}"
+        return f"size=({self.h}, {self.w}), mode={self.mode!r}, stride={self.stride}"
