@@ -135,7 +135,7 @@ class AdditiveScore(nn.Layer):
         self.v = nn.Linear(hidden_size, 1, bias_attr=False)
         # 查询向量使用均匀分布随机初始化
         self.q = self.create_parameter(
-            shape=[1, hidden_size], dtype="float32",
+            shape=[1, hidden_size], dtype=paddle.get_default_dtype(),
             default_initializer=nn.initializer.Uniform(low=-0.5, high=0.5))
 
     def forward(self, inputs):
@@ -162,7 +162,7 @@ class DotProductScore(nn.Layer):
         super(DotProductScore, self).__init__()
         self.hidden_size = hidden_size
         self.q = self.create_parameter(
-            shape=[hidden_size, 1], dtype="float32",
+            shape=[hidden_size, 1], dtype=paddle.get_default_dtype(),
             default_initializer=nn.initializer.Uniform(low=-0.5, high=0.5))
 
     def forward(self, inputs):
