@@ -84,11 +84,12 @@ def plot_losses(runners, title, filename):
     rows = (n + cols - 1) // cols
     fig, axes = plt.subplots(rows, cols, figsize=(4 * cols, 3.2 * rows), squeeze=False)
     for ax, (length, runner) in zip(axes.flat, runners.items()):
-        steps, losses = np.array(runner.train_step_losses).T
-        window = max(1, len(losses) // 50)   # a running mean makes the per-step curve readable
-        smooth = np.convolve(losses, np.ones(window) / window, mode="valid")
-        ax.plot(steps[window - 1:], smooth, color="#e4007f", label="Train loss")
-        dev = np.array(runner.dev_losses)
+        # the mean training loss of each epoch (the unshuffled batches repeat every epoch, so the
+        # per-step curve oscillates with the epoch), at the epoch's last step
+        per_epoch = len(runner.train_step_losses) // len(runner.train_epoch_losses)
+        epoch_ends = per_epoch * np.arange(1, len(runner.train_epoch_losses) + 1) - 1
+        ax.plot(epoch_ends, runner.train_epoch_losses, color="#e4007f", label="Train loss")
+        dev = np.array([(step, loss) for step, loss in runner.dev_losses if step >= 0])  # not the test run
         ax.plot(dev[:, 0], dev[:, 1], color="#f19ec2", linestyle="--", label="Dev loss")
         ax.set_title(f"{title}, length {length}")
         ax.set_xlabel("step")
@@ -120,7 +121,8 @@ S.savefig(fig, "6.7-srn-accuracy.pdf")
 plt.close(fig)
 
 # %%
-last_dev_loss = [runners[L].dev_losses[-1][1] for L in LENGTHS]
+# the last evaluation on the dev set during training (runner.evaluate(test_loader) appended step -1)
+last_dev_loss = [[loss for step, loss in runners[L].dev_losses if step >= 0][-1] for L in LENGTHS]
 S.record(lengths=LENGTHS, num_epochs=NUM_EPOCHS, learning_rate=LEARNING_RATE, batch_size=BATCH_SIZE,
          best_dev_accuracy=best_dev, test_accuracy=test, last_dev_loss=last_dev_loss,
          seconds=[seconds[L] for L in LENGTHS],
