@@ -31,8 +31,33 @@ MASK_VALUE = -1e9
 def _check_tensor(name, x, ndim=None):
     if not isinstance(x, paddle.Tensor):
         raise TypeError(f"{name} must be a paddle.Tensor, got {type(x).__name__}")
-    if ndim is not None and x.ndim != ndim:
+    if ndim is not None and len(x.shape) != ndim:
         raise ValueError(f"{name} must be {ndim}-D, got shape {list(x.shape)}")
+
+
+class _Lengths(object):
+    """Lengths already checked and shaped to broadcast against scores (MultiHeadSelfAttention
+    hands them to its QKVAttention, so the check and its device sync run once per call)."""
+
+    __slots__ = ("lens",)
+
+    def __init__(self, lens):
+        self.lens = lens
+
+
+_ARANGE = {}
+
+
+def _arange(length):
+    """paddle.arange(length, dtype=int64), kept per (length, device): a mask needs it on
+    every call and building it costs as much as the comparison itself."""
+    key = (int(length), paddle.get_device())
+    got = _ARANGE.get(key)
+    if got is None:
+        if len(_ARANGE) > 256:
+            _ARANGE.clear()
+        got = _ARANGE[key] = paddle.arange(int(length), dtype="int64")
+    return got
 
 
 def _as_lengths(valid_lens, name="valid_lens"):
@@ -63,8 +88,7 @@ def sequence_mask(valid_lens, max_len):
     comparison.
     """
     valid_lens = _as_lengths(valid_lens)
-    arange = paddle.arange(int(max_len), dtype="int64")
-    return arange < valid_lens.unsqueeze(-1)
+    return _arange(max_len) < valid_lens.unsqueeze(-1)
 
 
 def masked_softmax(scores, valid_lens=None, value=MASK_VALUE):
@@ -81,30 +105,42 @@ def masked_softmax(scores, valid_lens=None, value=MASK_VALUE):
           sum to 1 (a row of length 0 is all zeros: it has nothing to attend to)
     """
     _check_tensor("scores", scores)
-    if scores.ndim not in (2, 3):
+    if len(scores.shape) not in (2, 3):
         raise ValueError(f"scores must be [B, L] or [B, Lq, L], got shape {list(scores.shape)}")
     if valid_lens is None:
         return F.softmax(scores, axis=-1)
+    if isinstance(valid_lens, _Lengths):
+        return _fill_softmax(scores, valid_lens.lens, value)
+    return _fill_softmax(scores, _broadcast_lengths(scores, valid_lens), value)
+
+
+def _broadcast_lengths(scores, valid_lens):
+    """valid_lens checked against scores' shape and reshaped to broadcast over it."""
     valid_lens = _as_lengths(valid_lens)
-    batch, length = scores.shape[0], scores.shape[-1]
+    batch = scores.shape[0]
     n = valid_lens.size
-    if scores.ndim == 2:
-        if valid_lens.ndim != 1 or n != batch:
+    vdim = len(valid_lens.shape)
+    if len(scores.shape) == 2:
+        if vdim != 1 or n != batch:
             raise ValueError(f"valid_lens must have shape [{batch}] for scores of shape {list(scores.shape)}, "
                              f"got {list(valid_lens.shape)}")
         lens = valid_lens.unsqueeze(-1)                        # [B, 1]
     else:
         queries = scores.shape[1]
-        if valid_lens.ndim == 1 and n == batch:
+        if vdim == 1 and n == batch:
             lens = valid_lens.reshape([batch, 1, 1])           # every query row of a sequence
-        elif n == batch * queries and valid_lens.ndim in (1, 2) and \
-                (valid_lens.ndim == 1 or list(valid_lens.shape) == [batch, queries]):
+        elif n == batch * queries and vdim in (1, 2) and \
+                (vdim == 1 or list(valid_lens.shape) == [batch, queries]):
             lens = valid_lens.reshape([batch, queries, 1])     # the book's one length per query row
         else:
             raise ValueError(f"valid_lens must have shape [{batch}], [{batch * queries}] or "
                              f"[{batch}, {queries}] for scores of shape {list(scores.shape)}, "
                              f"got {list(valid_lens.shape)}")
-    mask = paddle.arange(length, dtype="int64") < lens         # broadcasts to scores' shape
+    return lens
+
+
+def _fill_softmax(scores, lens, value):
+    mask = _arange(scores.shape[-1]) < lens                    # broadcasts to scores' shape
     filled = paddle.where(mask, scores, paddle.full([], value, dtype=scores.dtype))
     weights = F.softmax(filled, axis=-1)
     # paddle's CPU softmax clips x - max at -64, so a -1e9 score still gets exp(-64) ~ 5e-29;
@@ -383,7 +419,7 @@ class MultiHeadSelfAttention(nn.Layer):
                                  f"got {list(valid_lens.shape)}")
             # one length per (sequence, head): [B*M]; the book repeats it per query row too,
             # through numpy (a device round trip); QKVAttention broadcasts over the rows instead
-            valid_lens = paddle.repeat_interleave(valid_lens, self.heads_num)
+            valid_lens = _Lengths(paddle.repeat_interleave(valid_lens, self.heads_num).reshape([-1, 1, 1]))
         out = self.attention(Q, K, V, valid_lens)                           # [B*M, L, Dm]
         out = paddle.reshape(out, [batch_size, self.heads_num, seq_len, self.head_size])
         out = paddle.transpose(out, perm=[0, 2, 1, 3])                      # [B, L, M, Dm]
