@@ -132,7 +132,9 @@ print(f"mean of the {N} per-sample gradients vs the batch gradient: max rel. err
 worst_auto = max(e['autograd'] for e in errors.values())
 worst_fd = max(e['finite_difference'] for e in errors.values())
 worst_op = max(e['op_backward'] for e in errors.values() if e['op_backward'] is not None)
-S.record(errors=errors, bp1_simplified_error=bp1_simplified, per_sample_mean_error=mean_error, loss=loss.item())
+# as strings: S.record keeps 8 decimals, which would turn errors of 1e-16 into 0.0
+S.record(errors={k: {kk: None if vv is None else f"{vv:.3g}" for kk, vv in e.items()} for k, e in errors.items()},
+         bp1_simplified_error=f"{bp1_simplified:.3g}", per_sample_mean_error=f"{mean_error:.3g}", loss=loss.item())
 S.claim(book="反向传播的四个方程 (BP1)-(BP4) 给出每层的误差项和参数梯度 (讲义; 本书 4.2.4 的算子实现同一计算)",
         measured=f"float64, N={N}: max rel. error vs autograd {worst_auto:.1e}, vs central difference {worst_fd:.1e}, "
                  f"vs Model_MLP_L2's backward {worst_op:.1e}; (BP1) = (A2-Y)/N to {bp1_simplified:.1e}",

@@ -45,7 +45,7 @@ X_test, y_test = X[NUM_TRAIN + NUM_DEV:], y[NUM_TRAIN + NUM_DEV:]
 y_train = y_train.reshape([-1, 1])
 y_dev = y_dev.reshape([-1, 1])
 y_test = y_test.reshape([-1, 1])
-print("X_train shape: ", X_train.shape, "y_train shape: ", y_train.shape)
+print("X_train shape: ", list(X_train.shape), "y_train shape: ", list(y_train.shape))   # paddle 3 prints paddle.Size(...)
 
 # %% [markdown]
 # ## 4.2.2 模型构建

@@ -40,6 +40,12 @@ def moons(seed):
     return (X[:NUM_TRAIN], y[:NUM_TRAIN]), (X[NUM_TRAIN:NUM_TRAIN + NUM_DEV], y[NUM_TRAIN:NUM_TRAIN + NUM_DEV])
 
 
+def g7(values):
+    """Numbers as strings with 7 significant digits: S.record keeps 8 decimals, which would turn
+    the small gradient norms (1e-11 ... 1e-16) into 0.0."""
+    return [f"{float(v):.7g}" for v in np.ravel(values)]
+
+
 train_set, dev_set = moons(DATA_SEED)
 
 # %% [markdown]
@@ -119,10 +125,10 @@ decay_ours = np.diff(np.log10(sigmoid))
 print("orders of magnitude gained per layer, book:", np.round(decay_book, 2), "this run:", np.round(decay_ours, 2))
 
 # %%
-S.record(sigmoid_norms=sigmoid, relu_norms=relu, book_sigmoid_norms=book,
+S.record(sigmoid_norms=g7(sigmoid), relu_norms=g7(relu), book_sigmoid_norms=g7(book),
          decades_per_layer={'book': decay_book, 'this_run': decay_ours},
-         spread_over_data_seeds={'min': over_data.min(0), 'max': over_data.max(0), 'seeds': list(SPREAD_SEEDS)},
-         spread_over_init_seeds={'min': over_init.min(0), 'max': over_init.max(0),
+         spread_over_data_seeds={'min': g7(over_data.min(0)), 'max': g7(over_data.max(0)), 'seeds': list(SPREAD_SEEDS)},
+         spread_over_init_seeds={'min': g7(over_init.min(0)), 'max': g7(over_init.max(0)),
                                  'seeds': [1000 + s for s in SPREAD_SEEDS]},
          book_inside_data_spread=in_data, book_inside_init_spread=in_init)
 S.claim(book="Sigmoid: 梯度经过每一个神经层的传递都会不断衰减, 传到第一层时几乎消失 (4.4.2.2)",

@@ -42,6 +42,11 @@ loss_fn = F.binary_cross_entropy
 metric = accuracy
 save_path = str(S.path("best_model.pdparams"))
 
+def g7(values):
+    """Numbers as strings with 7 significant digits: S.record keeps 8 decimals, which would turn
+    the small gradient norms (1e-11 ... 1e-16) into 0.0."""
+    return [f"{float(v):.7g}" for v in np.ravel(values)]
+
 
 def params_of(model):
     return [p.numpy().copy() for p in model.parameters()]
@@ -134,9 +139,10 @@ print(f"after {STALE_EPOCHS} epochs: parameter change with the previous model's 
       f"with its own optimizer {own_change:.3g}")
 
 # %%
-S.record(relu_norms=relu, relu_param_change=relu_change, relu_output_bias_change=relu_bias_change, lrelu_norms=lrelu, lrelu_param_change=lrelu_change,
-         book_lrelu_norms=BOOK_LRELU, lrelu_decades_per_layer=decades,
-         slope_norms={str(k): v for k, v in slope_norms.items()},
+S.record(relu_norms=g7(relu), relu_param_change=relu_change, relu_output_bias_change=relu_bias_change,
+         lrelu_norms=g7(lrelu), lrelu_param_change=lrelu_change,
+         book_lrelu_norms=g7(BOOK_LRELU), lrelu_decades_per_layer=decades,
+         slope_norms={str(k): g7(v) for k, v in slope_norms.items()},
          stale_optimizer={'epochs': STALE_EPOCHS, 'param_change_stale': stale_change, 'param_change_own': own_change})
 S.claim(book="ReLU, 偏置 -8: 每层梯度的 ℓ2 范数都是 0.0, 参数无法更新 (4.4.3.1)",
         measured="norms " + ", ".join(repr(float(v)) for v in relu) + f"; largest change of the weights and "

@@ -306,3 +306,15 @@ def test_plot_bad_input():
     with pytest.raises(ValueError, match="sample_every"):
         plot(SimpleNamespace(train_step_losses=[(0, 1.0)], dev_losses=[], dev_scores=[]), sample_every=0)
     assert getattr(nndl, 'plot', None) is not plot      # local to nndl.mlp (the book has three plots)
+
+
+def test_model_mlp_l5_negative_slope():
+    paddle.seed(8)
+    model = Model_MLP_L5(2, 1, act='lrelu', b_init=Constant(-8.0), negative_slope=0.2)
+    x = paddle.randn([6, 2])
+    h = x
+    for fc in (model.fc1, model.fc2, model.fc3, model.fc4):
+        h = F.leaky_relu(fc(h), 0.2)
+    np.testing.assert_allclose(model(x).numpy(), F.sigmoid(model.fc5(h)).numpy(), rtol=1e-6)
+    with pytest.raises(TypeError, match="negative_slope"):
+        Model_MLP_L5(2, 1, act='lrelu', negative_slope='big')
