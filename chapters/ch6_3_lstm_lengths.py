@@ -105,17 +105,19 @@ plt.close(fig)
 
 # %%
 def srn_from_sibling():
-    path = S.out.parent / "ch6_1_3_srn_lengths" / "results.json"
-    try:
-        r = json.loads(path.read_text(encoding="utf-8"))
-    except (OSError, ValueError):
-        return None
-    same = (r.get("lengths") == LENGTHS and r.get("num_epochs") == NUM_EPOCHS and
-            r.get("batch_size") == BATCH_SIZE and r.get("learning_rate") == LEARNING_RATE)
-    if not same:
-        return None
-    print(f"SRN results read from {path}")
-    return dict(zip(LENGTHS, r["best_dev_accuracy"])), dict(zip(LENGTHS, r["test_accuracy"])), "ch6_1_3 results.json"
+    # ch6_1_3_srn_lengths/ beside this run's folder (python -m nndl run ch6 --out DIR lays them out so)
+    for path in sorted(S.out.parent.glob("ch6_1_3_srn_lengths*/results.json")):
+        try:
+            r = json.loads(path.read_text(encoding="utf-8"))
+        except (OSError, ValueError):
+            continue
+        same = (r.get("quick") == S.quick and r.get("lengths") == LENGTHS and r.get("num_epochs") == NUM_EPOCHS
+                and r.get("batch_size") == BATCH_SIZE and r.get("learning_rate") == LEARNING_RATE)
+        if same:
+            print(f"SRN results read from {path}")
+            return (dict(zip(LENGTHS, r["best_dev_accuracy"])), dict(zip(LENGTHS, r["test_accuracy"])),
+                    str(path.parent.name))
+    return None
 
 
 srn = srn_from_sibling()
