@@ -238,3 +238,12 @@ def test_boston_script_reproduces_the_book(chapter_run):
     assert results["true_price"] == pytest.approx(33.099998474121094, abs=1e-6)
     assert results["predicted_price"] == pytest.approx(33.04654312133789, abs=1e-4)
     assert "MSE: 12.345" in stdout and "CRIM weight: -6.72" in stdout
+
+
+def test_runner_skeleton_says_which_runner_to_use():
+    from nndl import Runner
+    r = Runner(model=None, optimizer=None, loss_fn=None, metric=None)
+    for call in (lambda: r.train(None), lambda: r.evaluate(None), lambda: r.predict(None),
+                 lambda: r.save_model("x"), lambda: r.load_model("x")):
+        with pytest.raises(NotImplementedError, match="RunnerV1, RunnerV2"):
+            call()
