@@ -116,4 +116,13 @@ S.record(sphere_x_final=xs[-1], sphere_f_final=losses[-1], X0=X[0].numpy(), data
          fit_final_epoch_loss=epoch_loss[-1],
          one_step_W_nndl=model1.params['W'].numpy().reshape(-1), one_step_W_paddle=model2.weight.numpy().reshape(-1),
          one_step_W_book=[-3.196255, -1.0747064])
+S.claim(book='小批量梯度下降：损失不断减小，模型逐渐收敛（图 7.4）',
+        measured=f'epoch loss {epoch_loss[0]:.4f} -> {epoch_loss[-1]:.6f} over {len(epoch_loss)} epochs, '
+                 f'{int(np.sum(np.diff(epoch_loss) < 0))} of {len(epoch_loss) - 1} epochs lower than the one before',
+        supported=bool(epoch_loss[-1] < 0.01 * epoch_loss[0] and np.all(np.diff(epoch_loss) <= 0)))
+gap = float(np.abs(model1.params['W'].numpy().reshape(-1) - model2.weight.numpy().reshape(-1)).max())
+book_gap = float(np.abs(model1.params['W'].numpy().reshape(-1) - np.array([-3.196255, -1.0747064])).max())
+S.claim(book='自定义 SimpleBatchGD 与 paddle.optimizer.SGD 更新一步后参数一致（[[-3.196255], [-1.0747064]]）',
+        measured=f'max |W_nndl - W_paddle| = {gap:.2e}, max |W_nndl - book| = {book_gap:.2e}',
+        supported=bool(gap < 1e-6 and book_gap < 1e-6))
 S.save()

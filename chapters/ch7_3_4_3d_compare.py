@@ -56,7 +56,7 @@ opts = [opt_gd, opt_adagrad, opt_rmsprop, opt_momentum, opt_adam]
 x_all_opts = []
 z_all_opts = []
 x_init = paddle.to_tensor(X_INIT, dtype='float32')
-# 使用不同优化器训练（train_f 复制 x_init，五个优化器都从 (2, 3) 出发）
+# 使用不同优化器训练（五个优化器共用一个 x_init：优化器给 params 字典新张量，x_init 不被改动，都从 (2, 3) 出发）
 for model, opt in zip(models, opts):
     x_one_opt, z_one_opt = train_f(model, opt, x_init, EPOCH)
     # 保存参数值
@@ -64,7 +64,7 @@ for model, opt in zip(models, opts):
     z_all_opts.append(np.squeeze(z_one_opt))
 
 labels = ['SGD', 'AdaGrad', 'RMSprop', 'Momentum', 'Adam']
-colors = ['#9c9d9f', '#f7d2e2', '#f19ec2', '#e86096', '#000000']
+colors = ['#1f77b4', '#ff7f0e', '#2ca02c', '#d62728', '#9467bd']   # distinct on the grey surface (the book's pale pinks vanish on it)
 finals = {}
 x_plot, z_plot = [], []   # the part of each trajectory inside the drawn square [-3, 3]^2
 for label, xs, zs in zip(labels, x_all_opts, z_all_opts):
@@ -96,7 +96,8 @@ S.savefig(fig, 'opti-f-3d.pdf')
 # %%
 anim = Visualization3D(*x_plot, z_values=z_plot, labels=labels, colors=colors, fig=fig, ax=ax,
                        every=FRAME_EVERY)
-ax.legend(loc='upper left')
+ax.legend(loc='upper left', bbox_to_anchor=(1.02, 1.0))   # beside the plot, not over it
+fig.subplots_adjust(right=0.75)
 anim.save_gif(S.path('opti-3d-anim.gif'), dpi=ANIM_DPI)
 anim.save_html(S.path('opti-3d-anim.html'), dpi=ANIM_DPI)
 S.figures += ['opti-3d-anim.gif', 'opti-3d-anim.html']
@@ -114,5 +115,22 @@ S.savefig(fig, 'opti-3d-trajectories.pdf')
 # %%
 S.record(hessian_eigs_origin=np.linalg.eigvalsh(hessian_3d(MINIMUM)),
          hessian_eigs_saddle=np.linalg.eigvalsh(hessian_3d(SADDLE)),
-         finals=finals, frame_every=FRAME_EVERY)
+         finals=finals, frame_every=FRAME_EVERY, x_init_after=x_init.numpy())
+ev0 = np.linalg.eigvalsh(hessian_3d(MINIMUM))
+S.claim(book='f 在 (0,0) 处存在鞍点', measured=f'Hessian eigenvalues at (0,0): {np.round(ev0, 3)} (both positive: '
+        'a local minimum); the saddle is at (0.25, -0.5)', supported=bool(ev0[0] < 0 < ev0[1]))
+mom = finals['Momentum']
+converged = [k for k, v in finals.items() if not v['diverged'] and v['dist_to_min'] < 0.5]
+S.claim(book='Momentum 成功逃离鞍点，其他优化器收敛到鞍点处没有成功逃离',
+        measured=('Momentum leaves [-3,3]^2 at step {} and diverges (f -> -inf); '.format(mom['left_square_at_step'])
+                  if mom['diverged'] else 'Momentum ends at {} ; '.format(np.round(mom['x'], 3)))
+                 + 'within 0.5 of the local minimum (0,0) after {} steps: {}'.format(EPOCH, ', '.join(converged) or 'none'),
+        supported=False,
+        note='(0,0) is a local minimum, not a saddle: stopping there is convergence, and Momentum overshoots the '
+             'real saddle (0.25,-0.5) into the region where f has no lower bound')
+S.claim(book='五个优化器从同一个初始值 (2, 3) 出发（书中 train_f 共用一个 x_init）',
+        measured=f'every trajectory starts at {np.unique(np.array([xs[0] for xs in x_all_opts]), axis=0).tolist()}; '
+                 f'x_init after the five runs: {x_init.numpy().tolist()}',
+        supported=bool(all(np.array_equal(xs[0], X_INIT) for xs in x_all_opts)
+                       and np.array_equal(x_init.numpy(), X_INIT)))
 S.save()

@@ -93,4 +93,16 @@ S.record(layers_size=LAYERS_SIZE, xavier_normal=xavier_normal, xavier_uniform=xa
          normal01=normal01,
          book_R1={'xavier_normal': [0.005443, 0.003300, 0.003833, 0.004511],
                   'xavier_uniform': [0.005624, 0.003405, 0.004098, 0.005197]})
+ratio = {k: max(v['output_var']) / min(v['output_var']) for k, v in
+         (('normal', xavier_normal), ('uniform', xavier_uniform))}
+S.claim(book='Xavier 初始化尽量保持每层神经元输出的方差一致',
+        measured='hidden-layer output variances, max/min over the 4 layers: Xavier normal {:.2f} ({}), '
+                 'Xavier uniform {:.2f} ({})'.format(ratio['normal'], ', '.join(f'{v:.4f}' for v in xavier_normal['output_var']),
+                                                    ratio['uniform'], ', '.join(f'{v:.4f}' for v in xavier_uniform['output_var'])),
+        supported=bool(max(ratio.values()) <= 2.0),
+        note='kept: within a factor 2 from layer to layer')
+S.claim(book='（对照，书中正文）不用 Xavier、按 N(0,1) 初始化时方差随层数放大，Tanh 进入饱和区',
+        measured='N(0,1): net input variance ' + ', '.join(f'{v:.1f}' for v in normal01['net_input_var'])
+                 + '; saturated outputs (|a| > 0.99) ' + ', '.join(f'{100 * v:.0f}%' for v in normal01['saturated']),
+        supported=bool(max(normal01['net_input_var']) > 10 and max(normal01['saturated']) > 0.5))
 S.save()

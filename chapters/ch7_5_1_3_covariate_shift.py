@@ -74,4 +74,17 @@ S.record(data_mean=data.numpy().mean(), data_std=data.numpy().std(),
                         'per_unit_std': [model3.z[i].numpy().std(axis=0) for i in range(4)]},
          book_R1={'no_bn_mean': [0.6876068, -0.80561906], 'no_bn_std': [18.394815, 15.526406],
                   'bn0_std': 0.9975093, 'bn3_std': 4.99373})
+m1, s1 = model1.z[3].numpy().mean(axis=0), model1.z[3].numpy().std(axis=0)
+m2, s2 = model2.z[3].numpy().mean(axis=0), model2.z[3].numpy().std(axis=0)
+S.claim(book='经过多层网络后输出的均值和标准差发生偏移；使用批量规范化（γ=1, β=0）后均值为 0、标准差为 1',
+        measured=f'layer-4 output without BN: mean {np.round(m1, 3)}, std {np.round(s1, 3)}; '
+                 f'with BN: mean {np.round(m2, 6)}, std {np.round(s2, 6)}',
+        supported=bool(np.max(np.abs(s1 - 1)) > 1 and np.allclose(m2, 0, atol=1e-4) and np.allclose(s2, 1, atol=1e-3)))
+means = [float(model3.z[i].numpy().mean()) for i in (0, 3)]
+stds = [float(model3.z[i].numpy().std()) for i in (0, 3)]
+S.claim(book='指定 γ 和 β 时，网络输出的标准差和均值变为 γ 和 β 的值',
+        measured=f'layer 0: mean {means[0]:.4f} (β=3), std {stds[0]:.4f} (γ=1); layer 3: mean {means[1]:.4f} (β=2), '
+                 f'std {stds[1]:.4f} (γ=5)',
+        supported=bool(np.allclose(means, [3, 2], atol=1e-3) and np.allclose(stds, [1, 5], atol=1e-3)),
+        note='the printed book prints 0.9975093 and 4.99373: its BatchNorm uses the unbiased variance (errata N2)')
 S.save()

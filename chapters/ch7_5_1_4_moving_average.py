@@ -90,4 +90,16 @@ S.record(moving_mean=model3.normalization[3].moving_mean.numpy(),
          moving_variance=model3.normalization[3].moving_variance.numpy(),
          population_mean=z3.mean(axis=0), population_variance=z3.var(axis=0),
          book_R1={'moving_mean': [-0.6382797, 0.17931321], 'moving_variance': [150.55898, 268.0726]})
+mm = model3.normalization[3].moving_mean.numpy().reshape(-1)
+mv = model3.normalization[3].moving_variance.numpy().reshape(-1)
+rel_var = float(np.max(np.abs(mv - z3.var(axis=0)) / z3.var(axis=0)))
+S.claim(book='训练时以移动平均记录均值和方差，测试时使用它们',
+        measured=f'after {EPOCHS} batches: moving mean {np.round(mm, 3)} vs mean over 10000 new samples '
+                 f'{np.round(z3.mean(axis=0), 3)}; moving variance within {100 * rel_var:.0f}% of the population variance',
+        supported=bool(rel_var < 0.2 and np.all(np.abs(mm - z3.mean(axis=0)) < 0.2 * np.sqrt(z3.var(axis=0)))),
+        note='close: variance within 20%, mean within 0.2 standard deviations')
+same = bool(np.allclose(single.numpy(), output[:1].numpy(), atol=1e-5))
+S.claim(book='测试模式下，样本的输出不受同一批次中其他样本的影响',
+        measured=f'test-mode output of one sample alone equals its output in a batch of 5: {same}',
+        supported=same)
 S.save()

@@ -50,4 +50,14 @@ S.record(gamma=gamma, beta=beta,
          ln0=ln0, ln3=ln3,
          per_sample_independent=same,
          book_R1={'ln0_std': 0.99774635, 'ln3_std': 5.0})
+S.claim(book='层规范化：每个样本的输出均值和标准差变为 β 和 γ',
+        measured=f"ln 0: means {np.round(ln0['mean'].min(), 4)}..{np.round(ln0['mean'].max(), 4)} (β=3), stds "
+                 f"{np.round(ln0['std'].min(), 4)}..{np.round(ln0['std'].max(), 4)} (γ=1); ln 3: means "
+                 f"{np.round(ln3['mean'].min(), 4)}..{np.round(ln3['mean'].max(), 4)} (β=2), stds "
+                 f"{np.round(ln3['std'].min(), 4)}..{np.round(ln3['std'].max(), 4)} (γ=5)",
+        supported=bool(np.allclose(ln0['mean'], 3, atol=1e-3) and np.allclose(ln0['std'], 1, atol=1e-3)
+                       and np.allclose(ln3['mean'], 2, atol=1e-3) and np.allclose(ln3['std'], 5, atol=1e-3)),
+        note='the printed book prints 0.99774635: its LayerNorm uses the unbiased variance (errata N2)')
+S.claim(book='层规范化不依赖小批量中的其他样本', measured=f'one sample alone gives its output in the batch: {same}',
+        supported=same)
 S.save()

@@ -58,11 +58,16 @@ def plot_loss(iter_loss, epoch_loss, fig_name=None):
     import matplotlib.pyplot as plt
     fig = plt.figure(figsize=(10, 4))
     ax1 = fig.add_subplot(121)
-    ax1.plot(np.asarray(iter_loss, dtype=float), color='#e4007f')
+    ax1.plot(np.arange(1, len(iter_loss) + 1), np.asarray(iter_loss, dtype=float), color='#e4007f')
     ax1.set_title('iteration loss')
+    ax1.set_xlabel('iteration')
+    ax1.set_ylabel('loss')
     ax2 = fig.add_subplot(122)
-    ax2.plot(np.asarray(epoch_loss, dtype=float), color='#f19ec2')
+    ax2.plot(np.arange(1, len(epoch_loss) + 1), np.asarray(epoch_loss, dtype=float), color='#f19ec2')
     ax2.set_title('epoch loss')
+    ax2.set_xlabel('epoch')
+    ax2.set_ylabel('loss')
+    ax2.xaxis.set_major_locator(plt.MaxNLocator(integer=True))
     return _save(fig, fig_name)
 
 
@@ -122,10 +127,13 @@ def plot_surface_3d(model, low=-3.0, high=3.0, step=0.1, points=None, fig_name=N
     z = evaluate_on_grid(model, x1, x2)
     if ax is None:
         fig = plt.figure()
-        ax = fig.add_subplot(projection='3d')
+        # computed_zorder=False: lines drawn after the surface stay on top of it (matplotlib's
+        # depth sorting otherwise hides trajectories behind a translucent surface)
+        ax = fig.add_subplot(projection='3d', computed_zorder=False)
     else:
         fig = ax.figure
-    ax.plot_surface(x1, x2, z, color='#f19ec2', alpha=0.6)
+    # a light, translucent surface, so that the trajectories drawn on it are visible
+    ax.plot_surface(x1, x2, z, color='#d9d9d9', alpha=0.35, linewidth=0, zorder=0)
     for (label, (p1, p2)), c in zip((points or {}).items(), ('#1f77b4', '#2ca02c', '#d62728')):
         pz = evaluate_on_grid(model, np.array([[p1]]), np.array([[p2]]))[0, 0]
         ax.scatter([p1], [p2], [pz], s=60, color=c, marker='*', label=label, depthshade=False)
@@ -228,13 +236,42 @@ def _animation_class():
     return _ANIM
 
 
-def plot_trajectories_3d(model, xy_values, z_values, labels, colors, points=None, fig_name=None,
+TRAJECTORY_COLORS = ('#1f77b4', '#ff7f0e', '#2ca02c', '#d62728', '#9467bd')   # distinct on a grey surface
+
+
+def plot_trajectories_3d(model, xy_values, z_values, labels, colors=None, points=None, fig_name=None,
                          low=-3.0, high=3.0, step=0.1):
-    """Static version of the 7.3.4 animation: the surface, every whole trajectory, and the
-    marked ``points``.  输出: the figure."""
-    fig, ax = plot_surface_3d(model, low, high, step, points=points)
-    for xy, z, label, color in zip(xy_values, z_values, labels, colors):
+    """Static version of the 7.3.4 animation: left, the surface with every whole trajectory
+    (drawn above the surface) and the marked ``points``; right, the same trajectories seen from
+    above on the contour map, where none can hide behind the surface.  The legend sits outside
+    both plots.  输出: the figure."""
+    import matplotlib.pyplot as plt
+    colors = list(colors) if colors else list(TRAJECTORY_COLORS)
+    fig = plt.figure(figsize=(13, 5.5))
+    ax = fig.add_subplot(1, 2, 1, projection='3d', computed_zorder=False)
+    plot_surface_3d(model, low, high, step, points=points, ax=ax)
+    ax2 = fig.add_subplot(1, 2, 2)
+    x1, x2 = _grid(low, high, step)
+    zg = evaluate_on_grid(model, x1, x2)
+    ax2.contourf(x1, x2, zg, levels=30, cmap='Greys', alpha=0.5)
+    ax2.contour(x1, x2, zg, levels=15, colors='#999999', linewidths=0.5)
+    for (label, (p1, p2)), c in zip((points or {}).items(), ('#1f77b4', '#2ca02c', '#d62728')):
+        ax2.plot(p1, p2, '*', color='k', markersize=12)
+        ax2.annotate(label, (p1, p2), textcoords='offset points', xytext=(6, 6), fontsize=8)
+    handles = []
+    for i, (xy, z, label) in enumerate(zip(xy_values, z_values, labels)):
         xy, z = _np(xy), _np(z).reshape(-1)
-        ax.plot(xy[:, 0], xy[:, 1], z, label=label, color=color, lw=2)
-    ax.legend(loc='upper left')
+        color = colors[i % len(colors)]
+        ax.plot(xy[:, 0], xy[:, 1], z, color=color, lw=2.5, zorder=10 + i)
+        if len(xy):
+            ax.scatter(xy[-1:, 0], xy[-1:, 1], z[-1:], color=color, s=30, zorder=20 + i, depthshade=False)
+        (h,) = ax2.plot(xy[:, 0], xy[:, 1], '-', color=color, lw=2, marker='.', markersize=3, label=label)
+        handles.append(h)
+    ax2.set_xlim(low, high)
+    ax2.set_ylim(low, high)
+    ax2.set_xlabel('x1')
+    ax2.set_ylabel('x2')
+    ax2.set_title('top view')
+    fig.legend(handles=handles, labels=list(labels), loc='center right', frameon=True)
+    fig.subplots_adjust(right=0.86)
     return _save(fig, fig_name)
