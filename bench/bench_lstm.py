@@ -1,0 +1,122 @@
+"""Hand-written nndl.LSTM (and SRN) against paddle.nn.LSTM (SimpleRNN): forward + backward (issue 15, goal <= 2x).
+
+For each shape the three variants hold the same weights and compute the last hidden state
+``h_L`` of a [B, L, M] batch, then ``(h_L * up).sum().backward()``:
+
+- ``nndl``: ``nndl.LSTM`` (fused gates, one addmm per step, the time loop in Python);
+- ``paddle``: ``paddle.nn.LSTM`` (one fused C++ rnn operator), ``h_n[0]``;
+- ``book``: the loop exactly as printed in 6.3.1.1 (eight matmuls per step), for reference.
+
+Shapes: 6.3's DigitSum (B=8, M=D=32, L=10 and 35) and 6.4's IMDB batch (B=128, L=256, M=D=256;
+unidirectional here, the BiLSTM runs it twice).  Variants are timed interleaved; medians compared.
+
+    python bench/bench_lstm.py [--device cpu] [--repeats 5] [--shapes 6.3,6.4] [--no-book]
+"""
+import os
+import sys
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import common  # noqa: E402
+
+SHAPES = {
+    "6.3-L10": dict(B=8, L=10, M=32, D=32),
+    "6.3-L35": dict(B=8, L=35, M=32, D=32),
+    "6.4": dict(B=128, L=256, M=256, D=256),
+}
+TINY = {"tiny": dict(B=4, L=5, M=8, D=8)}
+
+
+def book_lstm_step_loop(x, p, D):
+    """The printed 6.3.1.1 forward (per-gate matmuls), on the nndl LSTM's parameters."""
+    import paddle
+    import paddle.nn.functional as F
+    B, L, _ = x.shape
+    c = paddle.zeros([B, D])
+    h = paddle.zeros([B, D])
+    for t in range(L):
+        xt = x[:, t, :]
+        i = F.sigmoid(paddle.matmul(xt, p.W_i) + paddle.matmul(h, p.U_i) + p.b_i)
+        f = F.sigmoid(paddle.matmul(xt, p.W_f) + paddle.matmul(h, p.U_f) + p.b_f)
+        o = F.sigmoid(paddle.matmul(xt, p.W_o) + paddle.matmul(h, p.U_o) + p.b_o)
+        a = F.tanh(paddle.matmul(xt, p.W_a) + paddle.matmul(h, p.U_a) + p.b_a)
+        c = f * c + i * a
+        h = o * F.tanh(c)
+    return h
+
+
+def make_variants(shape, with_book, kind="lstm"):
+    import numpy as np
+    import paddle
+    from nndl.rnn import LSTM, SRN
+    B, L, M, D = shape["B"], shape["L"], shape["M"], shape["D"]
+    x = paddle.randn([B, L, M])
+    up = paddle.randn([B, D])
+    if kind == "lstm":
+        ours = LSTM(M, D)
+        ref = paddle.nn.LSTM(M, D)
+        order = ("i", "f", "a", "o")   # paddle's gate order
+        ref.weight_ih_l0.set_value(np.concatenate([getattr(ours, f"W_{g}").numpy() for g in order], 1).T)
+        ref.weight_hh_l0.set_value(np.concatenate([getattr(ours, f"U_{g}").numpy() for g in order], 1).T)
+        ref.bias_ih_l0.set_value(np.concatenate([getattr(ours, f"b_{g}").numpy() for g in order], 1)[0])
+        ref.bias_hh_l0.set_value(np.zeros(4 * D, "float32"))
+        ref_last = lambda: ref(x)[1][0][0]
+    else:
+        ours = SRN(M, D)
+        ref = paddle.nn.SimpleRNN(M, D)
+        ref.weight_ih_l0.set_value(ours.W.numpy().T)
+        ref.weight_hh_l0.set_value(ours.U.numpy().T)
+        ref.bias_ih_l0.set_value(ours.b.numpy()[0])
+        ref.bias_hh_l0.set_value(np.zeros(D, "float32"))
+        ref_last = lambda: ref(x)[1][0]
+    diff = float(np.abs(ours(x).numpy() - ref_last().numpy()).max())
+
+    def step(fn, layer):
+        def run():
+            (fn() * up).sum().backward()
+            layer.clear_gradients()
+        return run
+
+    variants = {"nndl": step(lambda: ours(x), ours), "paddle": step(ref_last, ref)}
+    if with_book and kind == "lstm":
+        variants["book"] = step(lambda: book_lstm_step_loop(x, ours, D), ours)
+    return variants, diff
+
+
+def main(argv=None):
+    p = common.parser(__doc__.splitlines()[0])
+    p.add_argument("--shapes", default="6.3,6.4", help="prefixes of " + ", ".join(SHAPES))
+    p.add_argument("--no-book", action="store_true", help="skip the printed per-gate loop")
+    p.add_argument("--no-srn", action="store_true", help="skip SRN vs SimpleRNN")
+    args = p.parse_args(argv)
+    device = common.setup_device(args.device)
+    import paddle
+    paddle.seed(args.seed)
+    if args.tiny:
+        shapes, repeats = TINY, args.repeats or 3
+    else:
+        want = [s.strip() for s in args.shapes.split(",") if s.strip()]
+        shapes = {k: v for k, v in SHAPES.items() if any(k.startswith(w) for w in want)}
+        repeats = args.repeats or 5
+    results = {}
+    for kind in ("lstm",) + (() if args.no_srn else ("srn",)):
+        for name, shape in shapes.items():
+            # the heavy IMDB shape: fewer repeats, and the printed loop only when asked for 6.4 alone
+            big = shape["B"] * shape["L"] * shape["D"] > 1_000_000
+            reps = max(2, repeats // 2) if big else repeats
+            variants, diff = make_variants(shape, with_book=not args.no_book and not big, kind=kind)
+            common.log(f"{kind} {name} {shape}: {reps} interleaved repeats")
+            times = common.interleave(variants, reps, device=device)
+            entry = {"shape": shape, "max_abs_diff_vs_paddle": diff,
+                     **{v: common.summary(t) for v, t in times.items()},
+                     "nndl_over_paddle": common.ratio(times["nndl"], times["paddle"])}
+            if "book" in times:
+                entry["book_over_nndl"] = common.ratio(times["book"], times["nndl"])
+            results[f"{kind}:{name}"] = entry
+    lstm_ratios = [v["nndl_over_paddle"]["ratio_of_medians"] for k, v in results.items() if k.startswith("lstm:")]
+    common.emit({"benchmark": "lstm", "goal": "nndl.LSTM forward+backward <= 2x paddle.nn.LSTM",
+                 "worst_lstm_ratio": max(lstm_ratios), "goal_met": max(lstm_ratios) <= 2.0,
+                 "results": results, "env": common.env_info(device)})
+
+
+if __name__ == "__main__":
+    main()
