@@ -1,16 +1,16 @@
 # %% [markdown]
-# # 8.2 基于双向 LSTM 和多头自注意力的文本分类实验
+# # 8.2.2 基于LSTM和多头自注意力的文本分类的模型构建
 #
 # 模型由嵌入层、双向 LSTM 层、多头自注意力层（`MultiHeadSelfAttention`，8 个头，输入维度
 # 256 = 2×128）、平均汇聚层和线性层组成（图 8.13）。数据、损失函数（交叉熵）、优化器（Adam，
 # 学习率 0.001）、回合数（2）和评价指标与 8.1 节相同。训练后在测试集上评价，并对一句英文
-# 影评做预测。
+# 影评做预测（8.2.2-8.2.5 节）。
 #
 # 书中的类名拼作 `Model_LSTMSeftAttention`，也可以用正确拼写 `Model_LSTMSelfAttention`。
 
 # %%
 from nndl.app.script import setup
-S = setup("ch8_2_lstm_mhsa")
+S = setup("ch8_2_2_lstm_mhsa")
 
 import numpy as np
 import paddle

@@ -11,7 +11,7 @@
 
 # %%
 from nndl.app.script import setup
-S = setup("ch8_3_2_embeddings")
+S = setup("ch8_3_2_1_embeddings")
 
 import numpy as np
 import paddle

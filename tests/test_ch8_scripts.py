@@ -37,16 +37,16 @@ def test_8_2_1_self_attention_prints_the_book_numbers(chapter_run):
     assert all(c["supported"] is True for c in results["claims"])
 
 
-def test_8_2_lstm_mhsa(chapter_run):
-    stdout, results, out = chapter_run("ch8_2_lstm_mhsa")
+def test_8_2_2_lstm_mhsa(chapter_run):
+    stdout, results, out = chapter_run("ch8_2_2_lstm_mhsa")
     assert "Evaluate on test set, Accuracy:" in stdout
     assert "Label: " in stdout and results["prediction"] in ("积极情绪", "消极情绪")
     _figures(out, ["fig8-14_mhsa_loss_acc.pdf"])
     assert 0.0 <= results["test_accuracy"] <= 1.0
 
 
-def test_8_3_2_embeddings(chapter_run):
-    stdout, results, out = chapter_run("ch8_3_2_embeddings")
+def test_8_3_2_1_embeddings(chapter_run):
+    stdout, results, out = chapter_run("ch8_3_2_1_embeddings")
     assert " [ 0.          0.          0.          0.        ]" in stdout      # the [PAD] row
     assert "位置 1: [0.84147096 0.5403023  0.38767424 0.92179644" in stdout
     _figures(out, ["fig8-16_positional_encoding.pdf"])
