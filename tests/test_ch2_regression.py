@@ -247,3 +247,29 @@ def test_runner_skeleton_says_which_runner_to_use():
                  lambda: r.save_model("x"), lambda: r.load_model("x")):
         with pytest.raises(NotImplementedError, match="RunnerV1, RunnerV2"):
             call()
+
+
+def test_exercise_2_1_ridge_formula(chapter_run):
+    stdout, results, out = chapter_run("ch2_ex1_ridge_formula")
+    for row in results["rows"]:
+        assert row["grad_norm"] < 1e-8 and row["min_risk_increase"] > 0 and row["lsm_max_diff"] < 1e-3
+
+
+def test_exercise_2_2_size_and_lambda(chapter_run):
+    stdout, results, out = chapter_run("ch2_ex2_linear_regression")
+    size = results["by_size"]
+    assert size["5000"]["w_err"] < size["10"]["w_err"]
+    assert results["by_lambda"]["100000"]["test_error"] > results["by_lambda"]["0"]["test_error"]
+
+
+def test_exercise_2_3_sample_size(chapter_run):
+    stdout, results, out = chapter_run("ch2_ex3_sample_size")
+    m = results["median_test_mse"]
+    assert m["8"][0] > m["3"][0] and m["8"][-1] < 0.03        # degree 8 needs many samples, then fits
+    assert all(np.isfinite(v) for row in m.values() for v in row)
+
+
+def test_exercise_2_4_no_normalization(chapter_run):
+    stdout, results, out = chapter_run("ch2_ex4_no_normalization")
+    assert results["max_pred_diff"]["raw_float64"] < 1e-6        # same least-squares fit
+    assert results["cond"]["raw_float32"] > 1e4 * results["cond"]["normalized_float32"]

@@ -345,3 +345,17 @@ def test_iris_script_reproduces_the_book(chapter_run):
     assert results["y_train_first5"] == [0, 1, 1, 0, 1]
     assert results["first_test_pred"] == results["first_test_label"]
     assert (out / "fig3-7-iris-curves.png").is_file()
+
+
+def test_exercise_3_2_lr_epochs(chapter_run):
+    stdout, results, out = chapter_run("ch3_ex2_lr_epochs")
+    n = str(results["num_epochs"])
+    r = results["results"]
+    assert r["0.5"]["train_loss_at"][n] < r["0.01"]["train_loss_at"][n]
+    assert all(0.7 < v["test_score"] <= 1 for v in r.values())
+
+
+def test_exercise_3_3_one_vs_rest(chapter_run):
+    stdout, results, out = chapter_run("ch3_ex3_one_vs_rest")
+    assert "softmax regression [Test] score/loss: 0.7400/0.7366" in stdout
+    assert 0.6 < results["ovr_test_score"] <= 1
