@@ -42,6 +42,7 @@ loss_fn = F.binary_cross_entropy
 metric = accuracy
 save_path = str(S.path("best_model.pdparams"))
 
+
 def g7(values):
     """Numbers as strings with 7 significant digits: S.record keeps 8 decimals, which would turn
     the small gradient norms (1e-11 ... 1e-16) into 0.0."""
