@@ -126,7 +126,7 @@ def load_vocab(path=None):
     word2id = {}
     with open(spec_path, encoding="utf-8") as f:
         for idx, line in enumerate(f):
-            token = line.rstrip("\r\n").strip()
+            token = line.rstrip("\r\n")   # only the line end: a token may be any character
             if token in word2id:
                 raise ValueError(f"{spec_path}:{idx + 1}: token {token!r} already has id {word2id[token]}")
             word2id[token] = idx
