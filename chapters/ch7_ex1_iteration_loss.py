@@ -73,4 +73,25 @@ S.record(num_epochs=NUM_EPOCHS, device=paddle.get_device(),
          final_epoch_losses=[r.train_epoch_losses[-1] for r in runners],
          iterations=[len(r.train_step_losses) for r in runners],
          loss_at_iteration_20=[r.train_step_losses[min(20, len(r.train_step_losses) - 1)][1] for r in runners])
+
+
+def rank_corr(a, b):
+    ra, rb = np.argsort(np.argsort(a)), np.argsort(np.argsort(b))
+    return float(np.corrcoef(ra, rb)[0, 1])
+
+
+final = [r.train_epoch_losses[-1] for r in runners]
+# per iteration: the mean loss over the first k iterations that every batch size has
+k = min(len(r.train_step_losses) for r in runners)
+early = [float(np.mean([l for _, l in r.train_step_losses[:k]])) for r in runners]
+c_epoch, c_iter = rank_corr(BATCH_SIZES, final), rank_corr(BATCH_SIZES, early)
+S.record(rank_corr_epoch=c_epoch, rank_corr_iteration=c_iter, mean_loss_first_iterations=early, first_iterations=k)
+S.claim(book='练习 7.1：按迭代看，不同批大小的下降效果与按回合看（7.2：批越小下降越明显）是否相同',
+        measured=f'rank correlation of batch size with the loss: per epoch {c_epoch:+.2f} (last-epoch loss), '
+                 f'per iteration {c_iter:+.2f} (mean loss over the first {k} iterations)',
+        supported=None,
+        note='an exercise asks, the run answers: ' + (
+            'the two views order the batch sizes differently' if np.sign(c_epoch) != np.sign(c_iter)
+            else 'here both views order the batch sizes the same way')
+             + (f'; quick mode: {NUM_EPOCHS} epochs on {NUM_SAMPLES} images' if S.quick else ''))
 S.save()

@@ -58,4 +58,10 @@ plt.close(fig)
 S.record(num_epochs=NUM_EPOCHS, device=paddle.get_device(),
          epoch_losses={name: r.train_epoch_losses for name, r in runners.items()},
          iterations={name: len(r.train_step_losses) for name, r in runners.items()})
+last = {name: r.train_epoch_losses[-1] for name, r in runners.items()}
+S.claim(book='练习 7.2：批大小加倍（学习率不变）与学习率减半（批大小不变）两种设置的比较',
+        measured='last-epoch loss ' + ', '.join(f'{n} {v:.4f}' for n, v in last.items()),
+        supported=bool(last['batch x2'] > last['baseline'] and last['lr / 2'] > last['baseline']),
+        note='checked: both settings halve lr/batch size and train slower per epoch than the baseline'
+             + (f'; quick mode: {NUM_EPOCHS} epochs on {NUM_SAMPLES} images' if S.quick else ''))
 S.save()

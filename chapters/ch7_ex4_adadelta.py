@@ -57,4 +57,12 @@ print('RMSprop (7.3.2.2) fitting final epoch loss {:.6f}'.format(rms_loss[-1]))
 
 # %%
 S.record(adadelta=res, rmsprop_fit_final_epoch_loss=rms_loss[-1])
+ok = {k: v['fit_final_epoch_loss'] for k, v in res.items()}
+S.claim(book='练习 7.4：动手实现 AdaDelta 算法（不需要设置学习率）',
+        measured='fitting final epoch loss ' + ', '.join(f'{k} {v:.2e}' for k, v in ok.items())
+                 + f' (RMSprop {rms_loss[-1]:.2e}); 2D f after {EPOCH_2D} steps '
+                 + ', '.join(f"{k} {v['f_final_2d']:.3g}" for k, v in res.items()),
+        supported=bool(all(v < 0.01 for v in ok.values())),
+        note='checked: AdaDelta with init_lr=1 fits the 7.3.1.2 data; its first steps are about sqrt(eps), '
+             'so with eps=1e-6 the 2D run barely moves in 50 steps')
 S.save()

@@ -82,4 +82,10 @@ S.savefig(fig, "opti-regularization-sweep.pdf")
 
 S.record(num_iters=NUM_ITERS, seed=SEED,
          sweeps={k: [{'value': v, **r} for v, r in rows] for k, rows in sweeps.items()})
+drop = {k: rows[0][1]['acc_train'] - rows[-1][1]['acc_train'] for k, rows in sweeps.items()}
+S.claim(book='练习 7.9：正则化系数、权重衰减系数、暂退概率过大时模型欠拟合',
+        measured='train accuracy at the largest value vs none: ' + ', '.join(
+            f"{k}={rows[-1][0]} {rows[-1][1]['acc_train']:.3f} (vs {rows[0][1]['acc_train']:.3f})" for k, rows in sweeps.items()),
+        supported=bool(all(d > 0.1 for d in drop.values())),
+        note='underfitting: the train accuracy falls by more than 10 points')
 S.save()

@@ -195,8 +195,10 @@ def _animation_class():
             T = max(v.shape[0] for v in self.xy_values)
             every = max(1, int(every))
             frames = list(range(0, T, every)) + [T]
-            self.lines = [ax.plot([], [], [], label=label, color=color, lw=2)[0]
-                          for _, label, color in zip_longest(self.xy_values, labels, colors)]
+            # later lines thinner on top of earlier ones, so coinciding paths keep every colour visible
+            n = len(self.xy_values)
+            self.lines = [ax.plot([], [], [], label=label, color=color, lw=1.5 + 1.2 * (n - 1 - i), zorder=10 + i)[0]
+                          for i, (_, label, color) in enumerate(zip_longest(self.xy_values, labels, colors))]
             super().__init__(fig, self.animate, init_func=self.init_animation, frames=frames,
                              interval=interval, blit=blit, **kwargs)
 
@@ -259,13 +261,17 @@ def plot_trajectories_3d(model, xy_values, z_values, labels, colors=None, points
         ax2.plot(p1, p2, '*', color='k', markersize=12)
         ax2.annotate(label, (p1, p2), textcoords='offset points', xytext=(6, 6), fontsize=8)
     handles = []
+    n = len(xy_values)
     for i, (xy, z, label) in enumerate(zip(xy_values, z_values, labels)):
         xy, z = _np(xy), _np(z).reshape(-1)
         color = colors[i % len(colors)]
-        ax.plot(xy[:, 0], xy[:, 1], z, color=color, lw=2.5, zorder=10 + i)
+        # later trajectories are drawn thinner on top of earlier ones, so paths that coincide
+        # (AdaGrad and Adam from (2, 3)) still show every colour
+        lw = 1.5 + 1.2 * (n - 1 - i)
+        ax.plot(xy[:, 0], xy[:, 1], z, color=color, lw=lw, zorder=10 + i)
         if len(xy):
             ax.scatter(xy[-1:, 0], xy[-1:, 1], z[-1:], color=color, s=30, zorder=20 + i, depthshade=False)
-        (h,) = ax2.plot(xy[:, 0], xy[:, 1], '-', color=color, lw=2, marker='.', markersize=3, label=label)
+        (h,) = ax2.plot(xy[:, 0], xy[:, 1], '-', color=color, lw=lw, label=label, zorder=10 + i)
         handles.append(h)
     ax2.set_xlim(low, high)
     ax2.set_ylim(low, high)

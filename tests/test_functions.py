@@ -199,5 +199,24 @@ def test_plots(tmp_path):
     anim.save_html(tmp_path / "a.html", dpi=30)
     assert (tmp_path / "a.gif").read_bytes()[:3] == b"GIF"
     assert "<img" in (tmp_path / "a.html").read_text() or "data:image" in (tmp_path / "a.html").read_text()
-    plot_trajectories_3d(f3, xy, z, ["a", "b"], ["r", "k"], step=0.5, fig_name=tmp_path / "t.pdf")
+    fig = plot_trajectories_3d(f3, xy, z, ["a", "b"], ["r", "k"], step=0.5, fig_name=tmp_path / "t.pdf")
+    # every axes of every figure has axis labels; the legend sits outside the plots
+    figs = [Visualization().plot_2d(model, np.array([[3, 4], [2, 1.0]])), plot_loss([3, 2, 1], [2.5, 1]),
+            plot_surface_3d(f3, step=0.5)[0], fig]
+    for f in figs:
+        for a in f.axes:
+            if a.get_label() == "<colorbar>":
+                continue
+            assert a.get_xlabel() and a.get_ylabel(), (f, a)
+    assert fig.legends and not any(a.get_legend() for a in fig.axes)
+    # both trajectories are drawn in both panels, the earlier one wider, so a coinciding later one
+    # cannot hide it
+    ax3d, top = fig.axes[:2]
+    widths = [l.get_linewidth() for l in top.get_lines() if l.get_label() in ("a", "b")]
+    assert len(widths) == 2 and widths[0] > widths[1]
+    assert [l.get_color() for l in top.get_lines() if l.get_label() in ("a", "b")] == ["r", "k"]
+    assert len([l for l in ax3d.get_lines()]) >= 2
+    # plot_loss numbers epochs from 1 (figure 7.2 started its epoch axis at 0)
+    lf = plot_loss([3, 2, 1], [2.5, 1])
+    assert list(lf.axes[1].get_lines()[0].get_xdata()) == [1, 2]
     plt.close("all")
