@@ -135,3 +135,21 @@ def test_ch4_5_iris(chapter_run):
     assert overlap["test_in_train"] > 0 and results["nndl_split_overlap"] == 0
     _figures(out, "fw-loss.pdf")
     _assert_supported(results, "[validation] accuracy/loss")
+
+
+def test_ch4_ex1_activations(chapter_run):
+    stdout, results, out = chapter_run("ch4_ex1_activations")
+    assert all(results["finite_at_1000"].values())
+    _figures(out, "ex4-1-activations.pdf")
+    _assert_supported(results)
+
+
+def test_ch4_ex4_mnist_fnn(chapter_run):
+    stdout, results, out = chapter_run("ch4_ex4_mnist_fnn")
+    m = re.search(r"^\[Test\] accuracy/loss: (\d\.\d{4})/(\d\.\d{4})$", stdout, re.M)
+    assert m and float(m.group(1)) == pytest.approx(results["test_score"], abs=5e-5)
+    # quick mode: one epoch on 5000 images is far from 95% but must have learned (chance is 10%)
+    assert results["test_score"] > 0.7
+    _figures(out, "ex4-4-mnist-fnn.pdf")
+    claim = results["claims"][0]
+    assert claim["supported"] is None and "quick" in claim["note"]
