@@ -13,7 +13,6 @@
 from nndl.app.script import setup
 S = setup("ch1_2_tensor")
 
-import numpy as np
 import paddle
 
 paddle.set_device("cpu")   # 本节只演示张量本身; 设备位置一节打印 CPU 张量的位置
