@@ -11,6 +11,13 @@ Shapes: 6.3's DigitSum (B=8, M=D=32, L=10 and 35) and 6.4's IMDB batch (B=128, L
 unidirectional here, the BiLSTM runs it twice).  Variants are timed interleaved; medians compared.
 
     python bench/bench_lstm.py [--device cpu] [--repeats 5] [--shapes 6.3,6.4] [--no-book]
+
+``--sweep-epochs N`` instead times the 6.1/6.3 sweep itself: for each of the book's seven lengths
+and both models, RunnerV3 trains ``Model_RNN4SeqClass`` on the book's DigitSum data with the book's
+settings (batch 8, Adam 0.001, eval every 100 steps) for N epochs, and the full mode's 500 epochs
+are extrapolated linearly from the measured seconds per epoch.
+
+    python bench/bench_lstm.py --sweep-epochs 5
 """
 import os
 import sys
@@ -82,8 +89,39 @@ def make_variants(shape, with_book, kind="lstm"):
     return variants, diff
 
 
+def sweep(epochs, device, lengths=(5, 10, 15, 20, 25, 30, 35)):
+    """Seconds per epoch of the book's 6.1.3 / 6.3.2 training, per model and length."""
+    import tempfile
+    import time
+    import paddle
+    from nndl import Accuracy, LSTM, Model_RNN4SeqClass, RunnerV3, SRN
+    from nndl.datasets.digitsum import DigitSumDataset, load_data, make_digitsum
+    root = make_digitsum(tempfile.mkdtemp(prefix="nndl-digitsum-"))
+    out = {}
+    for name, make in (("SRN", SRN), ("LSTM", LSTM)):
+        for length in lengths:
+            paddle.seed(0)
+            tr, dv, _ = load_data(root / str(length))
+            train = list(paddle.io.DataLoader(DigitSumDataset(tr), batch_size=8))
+            dev = list(paddle.io.DataLoader(DigitSumDataset(dv), batch_size=8))
+            model = Model_RNN4SeqClass(make(32, 32), 10, 32, 32, 19)
+            opt = paddle.optimizer.Adam(learning_rate=0.001, parameters=model.parameters())
+            runner = RunnerV3(model, opt, paddle.nn.CrossEntropyLoss(), Accuracy())
+            t0 = time.perf_counter()
+            runner.train(train, dev, num_epochs=epochs, eval_steps=100, log_steps=0,
+                         save_path=str(root / "best.pdparams"))
+            per_epoch = (time.perf_counter() - t0) / epochs
+            out[f"{name}:{length}"] = {"s_per_epoch": round(per_epoch, 4), "full_500_epochs_s": round(500 * per_epoch, 1)}
+            common.log(f"{name} length {length}: {per_epoch:.3f} s/epoch")
+    total = {m: round(sum(v["full_500_epochs_s"] for k, v in out.items() if k.startswith(m + ":")), 1)
+             for m in ("SRN", "LSTM")}
+    return {"epochs_timed": epochs, "per_run": out, "full_mode_extrapolated_s": total,
+            "full_mode_extrapolated_total_s": round(sum(total.values()), 1)}
+
+
 def main(argv=None):
     p = common.parser(__doc__.splitlines()[0])
+    p.add_argument("--sweep-epochs", type=int, default=0, help="time the 6.1/6.3 sweep instead (epochs per run)")
     p.add_argument("--shapes", default="6.3,6.4", help="prefixes of " + ", ".join(SHAPES))
     p.add_argument("--no-book", action="store_true", help="skip the printed per-gate loop")
     p.add_argument("--no-srn", action="store_true", help="skip SRN vs SimpleRNN")
@@ -91,6 +129,9 @@ def main(argv=None):
     device = common.setup_device(args.device)
     import paddle
     paddle.seed(args.seed)
+    if args.sweep_epochs:
+        common.emit({"benchmark": "lstm_sweep", **sweep(args.sweep_epochs, device), "env": common.env_info(device)})
+        return
     if args.tiny:
         shapes, repeats = TINY, args.repeats or 3
     else:
