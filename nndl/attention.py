@@ -259,10 +259,14 @@ def _lstm_inputs(inputs):
     return input_ids, valid_lens
 
 
-def _check_ids(name, ids, size):
-    """Token ids must index the table: paddle's CPU lookup reads past the end silently."""
+def _check_ids(name, ids, size, what="vocabulary"):
+    """ids must index a table of ``size`` rows: paddle's CPU lookup reads past the end silently."""
+    if not isinstance(ids, paddle.Tensor):
+        raise TypeError(f"{name} must be a paddle.Tensor of integer ids, got {type(ids).__name__}")
+    if ids.is_floating_point():
+        raise TypeError(f"{name} must hold integer ids, got dtype {ids.dtype}")
     if ids.size and (int(ids.min()) < 0 or int(ids.max()) >= size):
-        raise ValueError(f"{name} must lie in [0, {size - 1}] (the table has {size} rows), "
+        raise ValueError(f"{name} must lie in [0, {size - 1}] (the {what} has {size} entries), "
                          f"got values in [{int(ids.min())}, {int(ids.max())}]")
 
 

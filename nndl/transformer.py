@@ -15,23 +15,14 @@ import paddle
 import paddle.nn as nn
 import paddle.nn.functional as F
 
+from .attention import _check_ids   # one id-range check for chapter 8's lookups
+
 __all__ = [
     "WordEmbedding", "SegmentEmbedding", "get_sinusoid_encoding", "PositionalEmbedding",
     "TransformerEmbeddings", "AddNorm", "PositionwiseFFN", "TransformerBlock", "Model_Transformer",
     "cjk_font", "plot_attention_heads",
 ]
 __local__ = ()
-
-
-def _check_ids(name, ids, size, what="vocabulary"):
-    """ids must index a table of ``size`` rows: paddle's CPU lookup reads past the end silently."""
-    if not isinstance(ids, paddle.Tensor):
-        raise TypeError(f"{name} must be a paddle.Tensor of integer ids, got {type(ids).__name__}")
-    if ids.is_floating_point():
-        raise TypeError(f"{name} must hold integer ids, got dtype {ids.dtype}")
-    if ids.size and (int(ids.min()) < 0 or int(ids.max()) >= size):
-        raise ValueError(f"{name} must lie in [0, {size - 1}] (the {what} has {size} entries), "
-                         f"got values in [{int(ids.min())}, {int(ids.max())}]")
 
 
 class WordEmbedding(nn.Layer):
