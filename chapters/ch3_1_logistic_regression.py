@@ -20,6 +20,10 @@ from nndl import (BinaryCrossEntropyLoss, Model_LR, Optimizer_GD, RunnerV2, accu
                   make_moons)
 from nndl.classification import plot
 
+# the chapter's models are tiny and the book printed its random draws on the CPU
+# (paddle.seed gives other numbers on a GPU), so this section runs on the CPU
+paddle.set_device("cpu")
+
 # %%
 DATA_SEED = 0          # not in the book
 N_SAMPLES = 1000
