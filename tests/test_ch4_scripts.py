@@ -153,3 +153,11 @@ def test_ch4_ex4_mnist_fnn(chapter_run):
     _figures(out, "ex4-4-mnist-fnn.pdf")
     claim = results["claims"][0]
     assert claim["supported"] is None and "quick" in claim["note"]
+
+
+def test_ch4_ex2_relu_op(chapter_run):
+    stdout, results, out = chapter_run("ch4_ex2_relu_op")
+    assert float(results["relu_backward_error"]["autograd"]) < 1e-12
+    assert _TEST_LINE.search(stdout)
+    assert (out / "model" / "fc1.pdparams").is_file()
+    _assert_supported(results)
