@@ -65,3 +65,12 @@ def test_8_3_transformer_lcqmc(chapter_run):
         assert results["pair_ids"][0] == 101 and results["pair_ids"][-1] == 102
     assert results["first_batch_shape"][0] == 32
     assert results["first_batch_shape"][1] <= 512
+
+
+def test_ex8_5_position_dot(chapter_run):
+    stdout, results, out = chapter_run("ch8_ex5_position_dot")
+    assert "PE(p)·PE(p) = D/2 = 384.0" in stdout
+    assert results["diagonal_spread"] < 1e-3 and results["direction_gap"] < 1e-3
+    assert results["monotone_until"] > 10
+    _figures(out, ["ex8-5_position_dot.pdf"])
+    assert results["claims"][0]["supported"] is True
