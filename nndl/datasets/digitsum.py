@@ -22,7 +22,7 @@ from paddle.io import Dataset
 
 from .base import atomic_write
 
-__all__ = ["generate_data", "load_data", "DigitSumDataset", "make_digitsum", "BOOK_LENGTHS"]
+__all__ = ["generate_data", "load_data", "DigitSumDataset", "make_digitsum"]
 # load_data is also 3.3.1.2's Iris loader
 __local__ = ("load_data",)
 

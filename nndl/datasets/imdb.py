@@ -60,13 +60,12 @@ from paddle.io import Dataset
 from .base import DataFile, cached, locate
 
 __all__ = [
-    "IMDB_FILE", "IMDB_MD5", "PAD_TOKEN", "UNK_TOKEN", "tokenize", "load_imdb_data", "save_imdb_data",
-    "build_vocab", "save_vocab", "load_vocab", "IMDBDataset", "collate_fn", "make_miniature",
+    "IMDB_FILE", "tokenize", "load_imdb_data", "save_imdb_data", "build_vocab", "save_vocab", "load_vocab",
+    "IMDBDataset", "collate_fn", "make_miniature",
 ]
 # collate_fn / load_vocab are names the book gives to other things in 8.3; the generic helpers
 # (LCQMC and the other data sets have their own) stay in this module too
-__local__ = ("collate_fn", "load_vocab", "build_vocab", "save_vocab", "make_miniature", "tokenize",
-             "PAD_TOKEN", "UNK_TOKEN")
+__local__ = ("collate_fn", "load_vocab", "build_vocab", "save_vocab", "make_miniature", "tokenize")
 
 IMDB_MD5 = "7c2ac02c03563afcf9b574c7e56c153a"
 PAD_TOKEN, UNK_TOKEN = "[PAD]", "[UNK]"
