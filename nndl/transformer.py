@@ -304,9 +304,9 @@ class Model_Transformer(nn.Layer):
 # fonts with Chinese glyphs that matplotlib may know by name (system installs)
 _CJK_FAMILIES = ("Noto Sans CJK SC", "Noto Sans SC", "Source Han Sans SC", "SimHei", "WenQuanYi Zen Hei",
                  "WenQuanYi Micro Hei", "AR PL UMing CN", "Microsoft YaHei", "PingFang SC", "Heiti SC")
-# registry packages that ship such a font file (read in place; the package is never imported)
-_CJK_PACKAGE_FILES = (("mplfonts", "mplfonts/fonts/NotoSansCJKsc-Regular.otf"),
-                      ("mplfonts", "mplfonts/fonts/SimHei.ttf"))
+# registry packages that ship such a font file (read in place; the package is never imported):
+# mplfonts (MIT) bundles Noto Sans CJK SC (SIL Open Font License 1.1)
+_CJK_PACKAGE_FILES = (("mplfonts", "mplfonts/fonts/NotoSansCJKsc-Regular.otf"),)
 
 
 def _covers(path, text):
