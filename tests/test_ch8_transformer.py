@@ -194,3 +194,20 @@ def test_attention_heads_without_a_cjk_font_use_code_points_and_warn_nothing():
     assert labels == ["[CLS]", "U+7535", "U+8111", "[SEP]"]
     with pytest.raises(ValueError, match="tokens"):
         plot_attention_heads(w, tokens[:3], font_path=None)
+
+
+def test_cjk_font_takes_only_a_font_that_has_the_glyphs(monkeypatch, tmp_path):
+    import matplotlib
+    from matplotlib import font_manager
+    import nndl.datasets.base as base
+    import nndl.transformer as tr
+
+    dejavu = font_manager.findfont("DejaVu Sans")
+    assert tr._covers(dejavu, "abc") and not tr._covers(dejavu, "电脑")
+    assert not tr._covers(tmp_path / "not-a-font.otf", "a")
+    monkeypatch.setattr(tr, "_CJK_FAMILIES", ())                      # no system CJK font
+    monkeypatch.setattr(base, "package_file", lambda dist, rel: dejavu)   # a package font without the glyphs
+    assert tr.cjk_font("电脑") is None
+    assert tr.cjk_font("abc") == dejavu                               # one that has them is taken
+    monkeypatch.setattr(base, "package_file", lambda dist, rel: None)     # mplfonts not installed
+    assert tr.cjk_font("电脑") is None
