@@ -38,6 +38,8 @@ EVAL_STEPS = 10
 LOG_STEPS = 10
 VOCAB_PATH = None                # a vocab.txt to use; None builds the vocabulary from the training set
 MINIATURE = dict(n_train=400, n_test=200, seed=0)   # the quick-mode stand-in's size
+NUM_TRAIN = S.pick(None, 2000)   # quick mode on the real data: an evenly spaced (balanced) subset
+NUM_EVAL = S.pick(None, 500)
 
 # %% [markdown]
 # 6.4.1.1 数据加载。
@@ -56,6 +58,16 @@ except DataNotFoundError as err:
     archive = make_miniature(S.path("imdb_miniature"), **MINIATURE)
     train_data, dev_data, test_data = load_imdb_data(archive, verify=False)
 print(train_data[1])
+
+
+def subset(examples, n):
+    """Every k-th example (the lists are positive first, then negative: the subset stays balanced)."""
+    if n is None or len(examples) <= n:
+        return examples
+    return examples[::len(examples) // n][:n]
+
+
+train_data, dev_data, test_data = subset(train_data, NUM_TRAIN), subset(dev_data, NUM_EVAL), subset(test_data, NUM_EVAL)
 print(f"训练集 / 验证集 / 测试集: {len(train_data)} / {len(dev_data)} / {len(test_data)}")
 
 # %% [markdown]
@@ -151,15 +163,16 @@ S.record(standin=standin, sizes=[len(train_data), len(dev_data), len(test_data)]
          batch_size=BATCH_SIZE, input_size=INPUT_SIZE, hidden_size=HIDDEN_SIZE, num_steps=len(steps),
          test_accuracy=accuracy, best_dev_accuracy=runner.best_score, dev_losses=dev_history,
          lowest_dev_loss_step=best_step, prediction=pred_label)
-note = "ran on a generated miniature, not IMDB" if standin else None
+note = ("ran on a generated miniature, not IMDB" if standin else
+        f"quick mode: {len(train_data)} training reviews, {INPUT_SIZE}-d embeddings and LSTM" if S.quick else None)
 S.claim(book="Evaluate on test set, Accuracy: 0.86064",
         measured=f"Accuracy: {accuracy:.5f} (best dev {runner.best_score:.5f}) on "
                  f"{len(train_data)}/{len(dev_data)}/{len(test_data)} reviews",
-        supported=None if standin else abs(accuracy - 0.86064) < 0.03, note=note)
+        supported=None if standin or S.quick else abs(accuracy - 0.86064) < 0.03, note=note)
 S.claim(book="验证集损失在大约 200 步后开始上升（过拟合），保存验证集上最好的模型（图 6.15）",
         measured=f"lowest dev loss at step {best_step} of {len(steps)}; last dev loss {dev_losses[-1]:.3f} vs "
                  f"lowest {min(dev_losses):.3f}",
-        supported=None if standin else (dev_losses[-1] > min(dev_losses) and best_step < len(steps) - 1),
+        supported=None if standin or S.quick else (dev_losses[-1] > min(dev_losses) and best_step < len(steps) - 1),
         note=note)
 S.claim(book="'this movie is so great. I watched it three times already' -> Label: 积极情绪",
         measured=f"Label: {pred_label}", supported=None if standin else pred_label == "积极情绪", note=note)

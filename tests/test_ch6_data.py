@@ -238,3 +238,24 @@ def test_pipeline_feeds_the_bilstm(mini):
 def test_names_are_local():
     assert nndl.IMDBDataset is IMDBDataset and nndl.load_imdb_data is load_imdb_data
     assert not hasattr(nndl, "collate_fn") or nndl.collate_fn is not collate_fn
+
+
+def test_located_archive_is_preprocessed_once_into_the_cache(mini, tmp_path, monkeypatch):
+    """The default path: locate() finds the (checksummed) archive in $NNDL_DATA, the split is cached."""
+    import hashlib
+    from nndl.datasets.base import DataFile
+    home = tmp_path / "data"
+    (home / "imdb").mkdir(parents=True)
+    (home / "imdb" / "aclImdb_v1.tar.gz").write_bytes(mini.read_bytes())
+    md5 = hashlib.md5(mini.read_bytes()).hexdigest()
+    monkeypatch.setenv("NNDL_DATA", str(home))
+    monkeypatch.setattr(imdb, "IMDB_FILE", DataFile("imdb", "aclImdb_v1.tar.gz", checksum=f"md5:{md5}"))
+    first = load_imdb_data()
+    cache = list((home / "imdb").glob("aclImdb_split_*.tsv"))
+    assert len(cache) == 1
+    assert first == load_imdb_data(mini, verify=False)
+    # the second call reads the cache, not the archive: hand it another archive to prove it
+    other = make_miniature(tmp_path / "other", n_train=40, n_test=20, seed=2)
+    monkeypatch.setattr(imdb, "locate", lambda spec, **kw: other)
+    assert load_imdb_data() == first != load_imdb_data(other, verify=False)
+    assert load_imdb_data(cache=False) != first

@@ -62,7 +62,8 @@ def test_6_4_runs_on_the_miniature_and_says_so(chapter_run):
         assert all(c["supported"] is None for c in results["claims"])
     assert "训练集样本数: " in stdout and "Evaluate on test set, Accuracy: " in stdout
     assert "Label:  积极情绪" in stdout or "Label:  消极情绪" in stdout
-    assert results["test_accuracy"] > 0.7        # the miniature's sentiment words are learnable
+    # the miniature's sentiment words are learnable; a quick run on real IMDB is only above chance
+    assert results["test_accuracy"] > (0.7 if results["standin"] else 0.55)
     assert (out / "6.15-bilstm-loss.pdf").is_file() and (out / "vocab.txt").is_file()
 
 
