@@ -102,10 +102,15 @@ def test_loader_errors_name_the_problem(tmp_path):
 
 def test_absent_data_is_a_data_not_found_error(tmp_path, monkeypatch):
     monkeypatch.setenv("NNDL_DATA", str(tmp_path / "empty"))
+    monkeypatch.setenv("HOME", str(tmp_path / "home"))
     with pytest.raises(DataNotFoundError, match="LCQMC: no valid copy of train.tsv"):
         load_lcqmc_data()
-    with pytest.raises(DataNotFoundError, match="bert-base-chinese-vocab.txt"):
+    with pytest.raises(DataNotFoundError, match="(?s)bert-base-chinese-vocab.txt.*PaddleNLP cache"):
         load_vocab()
+    nlp = tmp_path / "home" / ".paddlenlp" / "models" / "bert-base-chinese"
+    nlp.mkdir(parents=True)
+    (nlp / "bert-base-chinese-vocab.txt").write_text("[PAD]\n[UNK]\n[CLS]\n[SEP]\n", encoding="utf-8")
+    assert load_vocab() == {"[PAD]": 0, "[UNK]": 1, "[CLS]": 2, "[SEP]": 3}     # PaddleNLP's copy
     assert not lcqmc.lcqmc_available()
     with pytest.raises(DataNotFoundError, match="explicit path"):
         load_lcqmc_data(tmp_path / "nowhere")

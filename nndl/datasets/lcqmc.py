@@ -119,10 +119,23 @@ def load_vocab(path=None):
 
     输入:
         - path: a vocabulary file (one token per line); None looks for bert-base-chinese's
-          ``bert-base-chinese-vocab.txt`` through the dataset mechanism
+          ``bert-base-chinese-vocab.txt`` through the dataset mechanism, then in PaddleNLP's
+          cache (``~/.paddlenlp/models/bert-base-chinese/``)
     A token listed twice is an error (it would silently lose an id).
     """
-    spec_path = locate(LCQMC_VOCAB, path=path, download=False)
+    if path is not None:
+        spec_path = locate(LCQMC_VOCAB, path=path, download=False)
+    else:
+        try:
+            spec_path = locate(LCQMC_VOCAB, download=False)
+        except DataNotFoundError as err:
+            # PaddleNLP keeps the file it downloads for BertTokenizer('bert-base-chinese') here
+            paddlenlp = Path.home() / ".paddlenlp" / "models" / "bert-base-chinese" / LCQMC_VOCAB.filename
+            if not paddlenlp.is_file():
+                raise DataNotFoundError(err.dataset, err.filename,
+                                        err.tried + [("PaddleNLP cache", f"{paddlenlp}: not found")],
+                                        err.how_to) from None
+            spec_path = paddlenlp
     word2id = {}
     with open(spec_path, encoding="utf-8") as f:
         for idx, line in enumerate(f):
@@ -179,6 +192,7 @@ class LCQMCDataset(Dataset):
     """
 
     def __init__(self, data, word2id_dict):
+        super(LCQMCDataset, self).__init__()
         for token in ("[CLS]", "[SEP]", "[UNK]"):
             if token not in word2id_dict:
                 raise ValueError(f"word2id_dict has no {token} token")
