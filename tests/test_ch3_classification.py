@@ -359,3 +359,14 @@ def test_exercise_3_3_one_vs_rest(chapter_run):
     stdout, results, out = chapter_run("ch3_ex3_one_vs_rest")
     assert "softmax regression [Test] score/loss: 0.7400/0.7366" in stdout
     assert 0.6 < results["ovr_test_score"] <= 1
+
+
+def test_runner_v2_print_grads_hook_and_silence(tmp_path, capsys):
+    Xtr, ytr, Xd, yd = _multi()
+    model = Model_SR(2, 3)
+    runner = RunnerV2(model, Optimizer_GD(0.1, model), accuracy, MultiCrossEntropyLoss())
+    seen = []
+    runner.train([Xtr, ytr], [Xd, yd], num_epochs=4, log_epochs=0, save_path=str(tmp_path / "b.pdparams"),
+                 print_grads=lambda m: seen.append((m, sorted(m.grads))), verbose=False)
+    assert capsys.readouterr().out == ""
+    assert len(seen) == 4 and seen[0][0] is model and seen[0][1] == ['W', 'b']
