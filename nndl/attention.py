@@ -17,7 +17,8 @@ import paddle.nn as nn
 import paddle.nn.functional as F
 
 __all__ = [
-    "sequence_mask", "masked_softmax", "AdditiveScore", "DotProductScore", "Attention",
+    "sequence_mask", "masked_softmax", "AdditiveScore", "DotProductScore", "ScaledDotProductScore",
+    "BilinearScore", "Attention",
     "Model_LSTMAttention", "QKVAttention", "QKVAAttention", "split_head_reshape",
     "MultiHeadSelfAttention", "Model_LSTMSeftAttention", "Model_LSTMSelfAttention",
     "plot_attention_weights",
@@ -212,19 +213,71 @@ class DotProductScore(nn.Layer):
         return paddle.matmul(inputs, self.q).squeeze(-1)
 
 
+class ScaledDotProductScore(DotProductScore):
+    """缩放点积打分 (exercise 8.1; 《神经网络与深度学习》 eq. 8.4): s(X, q) = Xq / sqrt(D).
+
+    输入:
+        - hidden_size: 特征维度 D; the query ``q`` [D, 1] as :class:`DotProductScore`'s
+    """
+
+    def forward(self, inputs):
+        return super(ScaledDotProductScore, self).forward(inputs) / math.sqrt(self.hidden_size)
+
+
+class BilinearScore(nn.Layer):
+    """双线性打分 (exercise 8.1; 《神经网络与深度学习》 eq. 8.5): s(X, q) = X W q.
+
+    输入:
+        - hidden_size: 特征维度 D; ``W`` Linear(D, D) without bias, the query ``q`` [D, 1]
+          from U(-0.5, 0.5)
+    """
+
+    def __init__(self, hidden_size):
+        super(BilinearScore, self).__init__()
+        self.hidden_size = hidden_size
+        self.W = nn.Linear(hidden_size, hidden_size, bias_attr=False)
+        self.q = self.create_parameter(
+            shape=[hidden_size, 1], dtype=paddle.get_default_dtype(),
+            default_initializer=nn.initializer.Uniform(low=-0.5, high=0.5))
+
+    def forward(self, inputs):
+        """
+        输入:
+            - inputs: 输入矩阵, shape=[batch_size, seq_len, hidden_size]
+        输出:
+            - scores: 输出矩阵, shape=[batch_size, seq_len]
+        """
+        _check_features("inputs", inputs, self.hidden_size)
+        return paddle.matmul(self.W(inputs), self.q).squeeze(-1)
+
+
+SCORES = {"additive": AdditiveScore, "dot": DotProductScore, "scaled_dot": ScaledDotProductScore,
+          "bilinear": BilinearScore}
+
+
+def _score_layer(hidden_size, use_additive, score):
+    if score is None:
+        score = "additive" if use_additive else "dot"
+    if score not in SCORES:
+        raise ValueError(f"score must be one of {sorted(SCORES)}, got {score!r}")
+    return score, SCORES[score](hidden_size)
+
+
 class Attention(nn.Layer):
     """注意力层 (8.1.2.4): 打分函数, masked softmax (eq. 8.5), 加权平均 (eq. 8.2).
 
     输入:
         - hidden_size: 特征维度 D
         - use_additive: True 使用加性模型, False 使用点积模型
+        - score: (extra, exercise 8.1) 'additive', 'dot', 'scaled_dot' or 'bilinear';
+          None follows ``use_additive``
     The last attention distribution is kept in ``attention_weights`` ([B, L]).
     """
 
-    def __init__(self, hidden_size, use_additive=False):
+    def __init__(self, hidden_size, use_additive=False, score=None):
         super(Attention, self).__init__()
-        self.use_additive = use_additive
-        self.scores = AdditiveScore(hidden_size) if use_additive else DotProductScore(hidden_size)
+        self.score, self.scores = _score_layer(hidden_size, use_additive, score)
+        self.use_additive = self.score == "additive"
         self._attention_weights = None
 
     def forward(self, X, valid_lens):
@@ -280,12 +333,13 @@ class Model_LSTMAttention(nn.Layer):
         - n_classes: 类别数
         - n_layers: LSTM 层数
         - use_additive: 加性 (True) 或点积 (False) 注意力
+        - score: (extra, exercise 8.1) the scoring function by name, as :class:`Attention`'s
     ``forward(inputs)`` with ``inputs = (input_ids [B, L] int64, valid_lens [B])`` returns
     logits [B, n_classes].
     """
 
     def __init__(self, hidden_size, embedding_size, vocab_size, n_classes=10, n_layers=1,
-                 use_additive=False):
+                 use_additive=False, score=None):
         super(Model_LSTMAttention, self).__init__()
         self.hidden_size = hidden_size
         self.embedding_size = embedding_size
@@ -295,7 +349,7 @@ class Model_LSTMAttention(nn.Layer):
         self.embedding = nn.Embedding(num_embeddings=vocab_size, embedding_dim=embedding_size)
         self.lstm = nn.LSTM(input_size=embedding_size, hidden_size=hidden_size,
                             num_layers=n_layers, direction="bidirectional")
-        self.attention = Attention(hidden_size * 2, use_additive=use_additive)
+        self.attention = Attention(hidden_size * 2, use_additive=use_additive, score=score)
         self.cls_fc = nn.Linear(hidden_size * 2, n_classes)
 
     def forward(self, inputs):

@@ -5,7 +5,7 @@ import numpy as np
 import paddle
 import pytest
 
-from nndl.attention import (AdditiveScore, Attention, DotProductScore, Model_LSTMAttention,
+from nndl.attention import (AdditiveScore, Attention, BilinearScore, DotProductScore, ScaledDotProductScore, Model_LSTMAttention,
                             Model_LSTMSeftAttention, Model_LSTMSelfAttention, MultiHeadSelfAttention,
                             QKVAAttention, QKVAttention, masked_softmax, sequence_mask, split_head_reshape)
 
@@ -113,6 +113,24 @@ def test_additive_and_dot_scores_follow_their_formulas():
     assert add.q.shape == [1, 4] and -0.5 <= add.q.numpy().min() and add.q.numpy().max() <= 0.5
     dot = DotProductScore(4)
     _close(dot(paddle.to_tensor(X)).numpy(), (X @ dot.q.numpy())[..., 0], atol=1e-5)   # eq. 8.4
+
+
+def test_exercise_8_1_scores_follow_their_formulas_and_are_selectable():
+    rs = np.random.RandomState(8)
+    X = rs.randn(2, 5, 4).astype("float32")
+    scaled = ScaledDotProductScore(4)
+    _close(scaled(paddle.to_tensor(X)).numpy(), (X @ scaled.q.numpy())[..., 0] / 2.0, atol=1e-5)
+    bil = BilinearScore(4)
+    _close(bil(paddle.to_tensor(X)).numpy(), (X @ bil.W.weight.numpy() @ bil.q.numpy())[..., 0], atol=1e-5)
+    for name, cls in (("additive", AdditiveScore), ("dot", DotProductScore), ("scaled_dot", ScaledDotProductScore),
+                      ("bilinear", BilinearScore)):
+        att = Attention(4, score=name)
+        assert type(att.scores) is cls and att.use_additive == (name == "additive")
+        assert type(Model_LSTMAttention(2, 4, 10, score=name).attention.scores) is cls
+    assert type(Attention(4, use_additive=True).scores) is AdditiveScore      # the book's switch
+    assert type(Attention(4).scores) is DotProductScore
+    with pytest.raises(ValueError, match="score must be one of"):
+        Attention(4, score="cosine")
 
 
 def test_attention_gradient_matches_finite_difference_in_float64():

@@ -74,3 +74,11 @@ def test_ex8_5_position_dot(chapter_run):
     assert results["monotone_until"] > 10
     _figures(out, ["ex8-5_position_dot.pdf"])
     assert results["claims"][0]["supported"] is True
+
+
+def test_ex8_1_scores(chapter_run):
+    stdout, results, out = chapter_run("ch8_ex1_scores")
+    for score in ("additive", "dot", "scaled_dot", "bilinear"):
+        assert f"{score:>10}: Evaluate on test set, Accuracy:" in stdout
+        assert 0.0 <= results["test_accuracy"][score] <= 1.0
+    _figures(out, ["ex8-1_scaled_dot_loss_acc.pdf", "ex8-1_bilinear_loss_acc.pdf"])
