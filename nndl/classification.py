@@ -7,6 +7,8 @@ respect to the parameters: the fused gradients of eq. 3.6-3.7 and 3.17-3.18, not
 gradient of ``forward`` alone.  ``plot`` stays local (``nndl.classification.plot``):
 chapter 4 and 5 have their own ``plot``.
 """
+import numbers
+
 import paddle
 import paddle.nn.functional as F
 
@@ -28,7 +30,7 @@ def _check_inputs(who, inputs, dim):
 
 
 def _check_dim(who, name, value):
-    if isinstance(value, bool) or not isinstance(value, int) or value < 1:
+    if isinstance(value, bool) or not isinstance(value, numbers.Integral) or value < 1:
         raise ValueError(f"{who}: {name} must be a positive int, got {value!r}")
 
 
@@ -44,7 +46,7 @@ class Model_LR(Op):
     def __init__(self, input_dim, dtype='float32'):
         super(Model_LR, self).__init__()
         _check_dim("Model_LR", "input_dim", input_dim)
-        self.input_dim = input_dim
+        self.input_dim = input_dim = int(input_dim)
         # 存放线性层参数, 全部初始化为0
         self.params = {'w': paddle.zeros(shape=[input_dim, 1], dtype=dtype),
                        'b': paddle.zeros(shape=[1], dtype=dtype)}
@@ -99,8 +101,8 @@ class Model_SR(Op):
         super(Model_SR, self).__init__()
         _check_dim("Model_SR", "input_dim", input_dim)
         _check_dim("Model_SR", "output_dim", output_dim)
-        self.input_dim = input_dim
-        self.output_dim = output_dim
+        self.input_dim = input_dim = int(input_dim)
+        self.output_dim = output_dim = int(output_dim)
         # 将线性层的权重参数和偏置参数全部初始化为0
         self.params = {'W': paddle.zeros(shape=[input_dim, output_dim], dtype=dtype),
                        'b': paddle.zeros(shape=[output_dim], dtype=dtype)}

@@ -101,9 +101,13 @@ def test_create_toy_data():
     X, y = create_toy_data(linear_func, (-10, 10), 500, noise=0.0)
     assert list(X.shape) == [500] and float(X.min()) >= -10 and float(X.max()) < 10
     np.testing.assert_allclose(y.numpy(), 1.2 * X.numpy() + 0.5, rtol=1e-5, atol=1e-5)
-    X, y = create_toy_data(sin, (0, 1), 1000, noise=0.1, add_outlier=True, outlier_ratio=0.01)
+    X, y = create_toy_data(sin, (0, 1), 20000, noise=0.1)
     resid = y.numpy() - np.sin(2 * np.pi * X.numpy())
-    assert 0.07 < np.median(np.abs(resid)) < 0.1 or np.std(resid) > 0.05
+    assert abs(np.std(resid) - 0.1) < 0.005 and abs(np.mean(resid)) < 0.005   # N(0, 0.1²) label noise
+    X, y = create_toy_data(linear_func, (1, 2), 200, noise=0.0, add_outlier=True, outlier_ratio=0.05)
+    ratio = y.numpy() / linear_func(X.numpy())
+    n5 = int(np.isclose(ratio, 5).sum())
+    assert 1 <= n5 <= 10 and n5 + int(np.isclose(ratio, 1).sum()) == 200      # int(200*0.05)=10 draws, x5
     with pytest.raises(ValueError, match="low < high"):
         create_toy_data(sin, (1, 0), 10)
     with pytest.raises(ValueError, match="sample_num must be a positive int"):

@@ -54,11 +54,10 @@ def create_toy_data(func, interval, sample_num, noise=0.0, add_outlier=False, ou
         outlier_num = int(len(y) * outlier_ratio)
         if outlier_num != 0:
             outlier_idx = paddle.randint(len(y), shape=[outlier_num])
-            # a new tensor, not an in-place write (repeated indices are scaled once, as the book's)
-            mask = paddle.zeros([len(y)], dtype='bool')
-            mask = paddle.scatter(mask.astype('int32'), outlier_idx,
-                                  paddle.ones([outlier_num], dtype='int32')).astype('bool')
-            y = paddle.where(mask, y * 5, y)
+            # a new tensor, not an in-place write (a repeated index is scaled once, as in the book)
+            mask = np.zeros([len(y)], dtype=bool)
+            mask[outlier_idx.numpy()] = True
+            y = paddle.where(paddle.to_tensor(mask), y * 5, y)
     return X, y
 
 
