@@ -111,19 +111,28 @@ plt.close(fig)
 
 # %% [markdown]
 # ## 3.1.8 模型评价（最终模型）
+#
+# 3.1.2 的“思考”：预测时不必计算 Logistic 函数，判断线性打分 $\mathbf{Xw}+b$ 是否大于 0 即可
+# （$\sigma(z) \ge 0.5 \Leftrightarrow z \ge 0$）。下面比较两种预测。
 
 # %%
 score, loss = runner.evaluate([X_test, y_test])
 print("[Test] score/loss: {:.4f}/{:.4f}".format(score, loss))
+scores_z = paddle.matmul(X_test, model.params['w']) + model.params['b']
+same_pred = bool(paddle.all((scores_z >= 0) == (runner.predict(X_test) >= 0.5)))
+print("score >= 0 gives the same predictions as logistic(score) >= 0.5:", same_pred)
 
 # %%
-S.record(data_seed=DATA_SEED, test_score=score, test_loss=loss, best_dev_score=runner.best_score,
+S.record(data_seed=DATA_SEED, same_pred_from_score=same_pred, test_score=score, test_loss=loss, best_dev_score=runner.best_score,
          train_loss_first_last=[runner.train_loss[0], runner.train_loss[-1]],
          zero_init_outputs=outputs.reshape([-1]), demo_bce=demo_loss, demo_accuracy=demo_acc)
 S.claim(book="全零初始化的 Model_LR 输出恒为 0.5; BCE = 0.69314718; 示例准确率 0.5",
         measured=f"outputs {outputs.reshape([-1]).tolist()}, BCE {demo_loss.item():.8f}, accuracy {demo_acc.item()}",
         supported=outputs.numpy().tolist() == [[0.5]] * 3 and abs(demo_loss.item() - 0.69314718) < 1e-7
         and demo_acc.item() == 0.5)
+S.claim(book="思考 (3.1.2): 预测时只需判断 score 是否大于 0",
+        measured=f"test predictions from score >= 0 equal those from logistic(score) >= 0.5: {same_pred}",
+        supported=same_pred)
 S.claim(book="训练集与验证集上 loss 收敛, 准确率达到较高水平; 测试集 0.7550/0.4791 (数据未设种子)",
         measured=f"train loss {runner.train_loss[0]:.4f} -> {runner.train_loss[-1]:.4f}, best dev "
                  f"{runner.best_score:.4f}, test {score:.4f}/{loss:.4f}",

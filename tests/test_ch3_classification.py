@@ -327,6 +327,7 @@ def test_logistic_regression_script(chapter_run):
     assert "X_train shape:  paddle.Size([640, 2]) y_train shape:  paddle.Size([640, 1])" in stdout
     assert results["demo_bce"] == [pytest.approx(0.69314718, abs=1e-7)] and results["demo_accuracy"] == 0.5
     assert results["test_score"] > 0.7
+    assert results["same_pred_from_score"] is True           # 3.1.2 思考: sign of the score suffices
     assert (out / "fig3-4-lr-curves.pdf").is_file()
 
 
