@@ -371,3 +371,11 @@ def test_runner_v2_print_grads_hook_and_silence(tmp_path, capsys):
                  print_grads=lambda m: seen.append((m, sorted(m.grads))), verbose=False)
     assert capsys.readouterr().out == ""
     assert len(seen) == 4 and seen[0][0] is model and seen[0][1] == ['W', 'b']
+
+
+def test_exercise_3_4_other_models(chapter_run):
+    stdout, results, out = chapter_run("ch3_ex4_iris_other_models")
+    assert results["softmax_test"] == pytest.approx(0.8)            # the 3.3 best model
+    for key in ("perceptron_test", "svm_test"):
+        assert 0.6 <= results[key] <= 1.0
+    assert results["svm_best_dev"] >= 0.8
