@@ -277,3 +277,32 @@ def test_exercise_2_4_no_normalization(chapter_run):
     stdout, results, out = chapter_run("ch2_ex4_no_normalization")
     assert results["max_pred_diff"]["raw_float64"] < 1e-6        # same least-squares fit
     assert results["cond"]["raw_float32"] > 1e4 * results["cond"]["normalized_float32"]
+
+
+def _run_boston_script_without_data(tmp_path, monkeypatch, mode):
+    import json
+    import runpy
+    import sys
+    from pathlib import Path
+    monkeypatch.setenv("NNDL_DATA", str(tmp_path / "data"))
+    monkeypatch.setattr(boston.BOSTON_CSV, "package", ("nndl-no-such-dist", "x/boston_house_prices.csv"))
+    out = tmp_path / "out"
+    script = Path(__file__).resolve().parents[1] / "chapters" / "ch2_5_boston.py"
+    monkeypatch.setattr(sys, "argv", [str(script), mode, "--out", str(out)])
+    runpy.run_path(str(script), run_name="__main__")
+    return json.loads((out / "results.json").read_text(encoding="utf-8"))
+
+
+def test_boston_script_without_data_quick_uses_a_labelled_standin(tmp_path, monkeypatch, capsys):
+    results = _run_boston_script_without_data(tmp_path, monkeypatch, "--quick")
+    assert results["standin"] is True
+    assert results["data_notes"] and "synthetic stand-in" in results["data_notes"][0]
+    assert results["claims"][0]["supported"] is None
+    assert "[data] synthetic stand-in: Boston house prices not found" in capsys.readouterr().out
+
+
+def test_boston_script_without_data_full_stops_before_any_work(tmp_path, monkeypatch):
+    with pytest.raises(DataNotFoundError, match="boston>=1.0.17"):
+        _run_boston_script_without_data(tmp_path, monkeypatch, "--full")
+    assert not (tmp_path / "out" / "results.json").exists()
+    assert not list((tmp_path / "out").glob("*.pdf"))
