@@ -31,6 +31,14 @@ __all__ = ["Model_MLP_L2", "Model_MLP_L2_V2", "Model_MLP_L2_V3", "Model_MLP_L5",
 __local__ = ("plot",)
 
 
+def _check_inputs(layer, inputs):
+    """A clear error for inputs whose last axis does not match the first linear layer."""
+    expected = layer.fc1.weight.shape[0]
+    if not isinstance(inputs, paddle.Tensor) or inputs.ndim < 2 or inputs.shape[-1] != expected:
+        got = list(inputs.shape) if isinstance(inputs, paddle.Tensor) else type(inputs).__name__
+        raise ValueError(f"{type(layer).__name__}: inputs must be a Tensor of shape [N, {expected}], got {got}")
+
+
 def _check_size(owner, name, value):
     if isinstance(value, bool) or not isinstance(value, numbers.Integral):
         raise TypeError(f"{owner}: {name} must be a positive int, got {value!r}")
@@ -117,8 +125,10 @@ class Model_MLP_L2_V2(nn.Layer):
         input_size = _check_size(owner, "input_size", input_size)
         hidden_size = _check_size(owner, "hidden_size", hidden_size)
         output_size = _check_size(owner, "output_size", output_size)
-        if not isinstance(weight_std, numbers.Real) or not weight_std > 0:
+        if isinstance(weight_std, bool) or not isinstance(weight_std, numbers.Real) or not weight_std > 0:
             raise ValueError(f"{owner}: weight_std must be a positive number, got {weight_std!r}")
+        if isinstance(bias_value, bool) or not isinstance(bias_value, numbers.Real):
+            raise TypeError(f"{owner}: bias_value must be a number, got {bias_value!r}")
         self.fc1 = nn.Linear(input_size, hidden_size,
                              weight_attr=paddle.ParamAttr(initializer=Normal(mean=0., std=float(weight_std))),
                              bias_attr=paddle.ParamAttr(initializer=Constant(value=float(bias_value))))
@@ -130,6 +140,7 @@ class Model_MLP_L2_V2(nn.Layer):
         self.logits = bool(logits)
 
     def forward(self, inputs):
+        _check_inputs(self, inputs)
         z1 = self.fc1(inputs)
         a1 = self.act_fn(z1)
         z2 = self.fc2(a1)
@@ -155,6 +166,7 @@ class Model_MLP_L2_V3(Model_MLP_L2_V2):
         self.act = nn.Sigmoid()
 
     def forward(self, inputs):
+        _check_inputs(self, inputs)
         outputs = self.fc1(inputs)
         outputs = self.act(outputs)
         outputs = self.fc2(outputs)
@@ -221,6 +233,7 @@ class Model_MLP_L5(nn.Layer):
                 b_init(m.bias)
 
     def forward(self, inputs):
+        _check_inputs(self, inputs)
         outputs = self.act(self.fc1(inputs))
         outputs = self.act(self.fc2(outputs))
         outputs = self.act(self.fc3(outputs))

@@ -177,6 +177,18 @@ def test_model_mlp_l5_forward_and_initialization(act, fn):
     np.testing.assert_allclose(model(x).numpy(), F.sigmoid(fcs[-1](h)).numpy(), rtol=1e-6)
 
 
+def test_paddle_networks_bad_input():
+    with pytest.raises(ValueError, match="weight_std"):
+        Model_MLP_L2_V2(2, 5, 1, weight_std=0)
+    with pytest.raises(TypeError, match="bias_value"):
+        Model_MLP_L2_V2(2, 5, 1, bias_value='one')
+    with pytest.raises(ValueError, match="hidden_size"):
+        Model_MLP_L2_V3(4, 3, 0)
+    for model, n_in in ((Model_MLP_L2_V2(2, 5, 1), 2), (Model_MLP_L2_V3(4, 3, 6), 4), (Model_MLP_L5(2, 1), 2)):
+        with pytest.raises(ValueError, match=rf"\[N, {n_in}\], got \[3, 7\]"):   # mismatched layer sizes
+            model(paddle.randn([3, 7]))
+
+
 def test_model_mlp_l5_bad_input():
     with pytest.raises(ValueError, match="'tanh'"):
         Model_MLP_L5(2, 1, act='tanh')
