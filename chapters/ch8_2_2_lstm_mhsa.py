@@ -37,6 +37,17 @@ BATCH_SIZE = S.pick(128, 32)
 LOG_STEPS = S.pick(10, 0)
 EVAL_STEPS = S.pick(10, 5)
 N_MINIATURE = 160
+N_QUICK = S.pick(None, (320, 160))    # quick mode on the real IMDB: train / dev, test sample sizes
+
+
+def quick_subset(data, n, seed=0):
+    """Quick mode on the real data: a fixed random sample of n examples (the files are sorted
+    by label, so a prefix would hold one class), in file order."""
+    if n is None or len(data) <= n:
+        return data
+    keep = np.sort(np.random.RandomState(seed).choice(len(data), n, replace=False))
+    return [data[i] for i in keep]
+
 
 # %% [markdown]
 # ## 数据（同 8.1.1）
@@ -50,6 +61,8 @@ except DataNotFoundError as err:
     archive = make_miniature(S.path("imdb_miniature"), n_train=N_MINIATURE, n_test=N_MINIATURE)
     train_data, dev_data, test_data = load_imdb_data(archive, verify=False)
     S.standin(standin_notice("IMDB (aclImdb_v1.tar.gz)", err))
+train_data = quick_subset(train_data, N_QUICK and N_QUICK[0])
+dev_data, test_data = (quick_subset(d, N_QUICK and N_QUICK[1]) for d in (dev_data, test_data))
 word2id_dict = build_vocab(train_data)
 save_vocab(word2id_dict, S.path("vocab.txt"))
 collate = partial(collate_fn, pad_val=word2id_dict.get("[PAD]"), max_seq_len=MAX_SEQ_LEN)
