@@ -85,3 +85,11 @@ def test_ch5_5_cifar10_full_mode_without_data_stops_at_once(tmp_path):
     assert proc.returncode != 0
     assert "DataNotFoundError" in proc.stderr and "cifar-10-python.tar.gz" in proc.stderr
     assert "[Train]" not in proc.stdout
+
+
+def test_ch5_ex2_bottleneck(chapter_run):
+    stdout, results, out = chapter_run("ch5_ex2_bottleneck")
+    # 256 channels: 2 x (256*256*9 + 256) against 256*64+64 + 64*64*9+64 + 64*256+256
+    assert results["basic_params"] == 1180160 and results["bottleneck_params"] == 70016
+    assert "BottleneckBlock output: [2, 256, 8, 8]" in stdout
+    assert results["claims"][0]["supported"] is True
