@@ -148,6 +148,12 @@ def test_cifar10_folder_extracts_a_verified_archive_into_the_cache(archive, isol
     assert len(CIFAR10Dataset(mode='train')) == 4 * 12
 
 
+def test_an_extracted_folder_in_nndl_data_is_used(archive, isolated):
+    folder = cifar.extract_cifar10(archive, isolated / "nndl")     # $NNDL_DATA/cifar-10-batches-py
+    assert cifar.cifar10_folder() == folder
+    assert len(CIFAR10Dataset(mode='test')) == 7
+
+
 def test_bad_arguments(tmp_path):
     with pytest.raises(ValueError, match="mode must be 'train', 'dev' or 'test'"):
         load_cifar10_batch(tmp_path, mode='val')

@@ -108,6 +108,11 @@ def extract_cifar10(archive, dest):
 def cifar10_folder(folder_path=None, archive=None, download=False):
     """The ``cifar-10-batches-py`` folder, extracted from the archive when needed.
 
+    Looked for in this order: ``folder_path``; an extracted folder in nndl's cache
+    (``$NNDL_DATA/cifar/cifar-10-batches-py`` or ``~/.cache/nndl/cifar/...``) or in
+    ``$NNDL_DATA/cifar-10-batches-py``; else the archive (:data:`CIFAR10_FILE` through
+    :func:`nndl.datasets.base.locate`), extracted once into nndl's cache.
+
     输入:
         - folder_path: an extracted folder to use (checked for the six batch files)
         - archive: an explicit ``cifar-10-python.tar.gz`` (its MD5 is checked)
@@ -123,9 +128,14 @@ def cifar10_folder(folder_path=None, archive=None, download=False):
         raise DataNotFoundError(CIFAR10_FILE.title, FOLDER,
                                 [("folder_path", f"{folder_path}: missing {', '.join(missing)}")],
                                 CIFAR10_FILE.how_to)
-    own = cache_dir(CIFAR10_FILE.dataset) / FOLDER
-    if archive is None and _folder_complete(own):
-        return own
+    if archive is None:
+        # an extracted folder: nndl's cache ($NNDL_DATA/cifar/...), or one the user put in $NNDL_DATA
+        folders = [cache_dir(CIFAR10_FILE.dataset) / FOLDER]
+        if os.environ.get("NNDL_DATA"):
+            folders.append(Path(os.environ["NNDL_DATA"]).expanduser() / FOLDER)
+        for folder in folders:
+            if _folder_complete(folder):
+                return folder
     path = locate(CIFAR10_FILE, path=archive, download=download)
     try:
         return extract_cifar10(path, cache_dir(CIFAR10_FILE.dataset))
