@@ -105,6 +105,9 @@ class Conv2D(nn.Layer):
         if weight_attr is None:
             weight_attr = paddle.ParamAttr(initializer=nn.initializer.Constant(value=1.0))
         if self.single_channel:
+            if bias_attr not in (None, False):
+                raise ValueError(f"{owner}: the single-channel form of 5.1.2/5.1.4 has no bias, got "
+                                 f"bias_attr={bias_attr!r} (give in_channels and out_channels for a bias)")
             self.in_channels = self.out_channels = None
             # 使用 'paddle.create_parameter' 创建卷积核 (5.1.2: shape=[U, V], no bias)
             self.weight = paddle.create_parameter(shape=[u, v], dtype=dtype, attr=weight_attr)

@@ -223,6 +223,8 @@ def test_other_bad_arguments():
         Conv2D(2, 3)
     with pytest.raises(ValueError, match="out_channels must be a positive int"):
         Conv2D(2, kernel_size=3)
+    with pytest.raises(ValueError, match="single-channel form of 5.1.2/5.1.4 has no bias"):
+        Conv2D(kernel_size=2, bias_attr=paddle.ParamAttr())
     with pytest.raises(TypeError, match="kernel_size must be an int or a pair"):
         Conv2D(kernel_size=2.5)
     with pytest.raises(ValueError, match=r"input must have shape \[B, D, M, N\]"):
