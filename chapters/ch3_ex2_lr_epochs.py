@@ -52,10 +52,11 @@ plt.close(fig)
 # %%
 S.record(num_epochs=NUM_EPOCHS, results=results)
 small, big = results[str(LRS[0])], results[str(LRS[-2])]
-S.claim(book="调整学习率和训练轮数可以得到更高的准确率",
+S.claim(book="练习 3.2: 尝试调整学习率和训练轮数等超参数, 观察训练过程, 并努力得到更高的准确率",
         measured=f"after {NUM_EPOCHS} epochs: train loss {small['train_loss_at'][NUM_EPOCHS]:.4f} (lr {LRS[0]}) vs "
                  f"{big['train_loss_at'][NUM_EPOCHS]:.4f} (lr {LRS[-2]}); test accuracy "
                  + ", ".join(f"{k}: {v['test_score']:.3f}" for k, v in results.items()),
-        supported=bool(big['train_loss_at'][NUM_EPOCHS] < small['train_loss_at'][NUM_EPOCHS]),
-        note="a linear model on moons: larger steps converge sooner, the accuracy ceiling is the linear boundary")
+        supported=None,
+        note="the exercise states no result: larger steps converge sooner, while the test accuracy stays near "
+             "0.80, the ceiling of a linear boundary on the moons")
 S.save()
