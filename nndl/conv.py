@@ -139,6 +139,9 @@ class Conv2D(nn.Layer):
 
     def _conv(self, X, weight, bias):
         """公式 (5.5) at every position: X [B, D, M, N], weight [P, D, U, V], bias [P] or None."""
+        if X.dtype != weight.dtype:
+            raise TypeError(f"{type(self).__name__}: input dtype {X.dtype} differs from the kernel's {weight.dtype} "
+                            f"(cast the input, or build the layer with dtype=...)")
         B, D = X.shape[0], X.shape[1]
         P, _, u, v = weight.shape
         mo, no = _check_window(type(self).__name__, X.shape[2:], (u, v), self._stride, self._padding)

@@ -233,6 +233,8 @@ def test_other_bad_arguments():
         Conv2D(kernel_size=2)(paddle.randn([1, 1, 4, 4]))
     with pytest.raises(TypeError, match="paddle.Tensor"):
         Conv2D(kernel_size=2)(np.zeros((1, 4, 4), dtype='float32'))
+    with pytest.raises(TypeError, match="input dtype .*float64 differs from the kernel's .*float32"):
+        Conv2D(1, 1, 2)(paddle.zeros([1, 1, 4, 4], dtype='float64'))
 
 
 def test_pool2d_bad_input():
