@@ -71,3 +71,12 @@ def test_matplotlib_info_logs_stay_off_stderr(tmp_path):
     assert proc.returncode == 0, proc.stderr
     assert "INFO-PROBE" not in proc.stderr
     assert "WARNING-PROBE" in proc.stderr          # warnings still reach the reader
+
+
+def test_recorded_numbers_keep_small_values_and_nine_significant_digits(tmp_path):
+    from nndl.app.script import Section
+    S = Section("probe", out=tmp_path)
+    S.record(tiny=7.15e-11, big=123456.789012345, nan=float("nan"), inf=float("inf"))
+    assert S.results["tiny"] == 7.15e-11            # not rounded away to 0.0
+    assert S.results["big"] == 123456.789
+    assert S.results["nan"] == "nan" and S.results["inf"] == "inf"

@@ -160,7 +160,8 @@ def _jsonable(obj):
     if hasattr(obj, "tolist"):                          # numpy array or scalar
         return _jsonable(obj.tolist())
     if isinstance(obj, float):
-        return round(obj, 8) if obj == obj and abs(obj) != float("inf") else str(obj)
+        # 9 significant digits, not 8 decimals: a 7e-11 gradient norm must not become 0.0
+        return float(f"{obj:.9g}") if obj == obj and abs(obj) != float("inf") else str(obj)
     return obj
 
 
