@@ -18,7 +18,7 @@ import paddle.nn.functional as F
 
 __all__ = [
     "sequence_mask", "masked_softmax", "AdditiveScore", "DotProductScore", "ScaledDotProductScore",
-    "BilinearScore", "Attention",
+    "BilinearScore", "Attention", "SimpleSelfAttention",
     "Model_LSTMAttention", "QKVAttention", "QKVAAttention", "split_head_reshape",
     "MultiHeadSelfAttention", "Model_LSTMSeftAttention", "Model_LSTMSelfAttention",
     "plot_attention_weights",
@@ -299,6 +299,28 @@ class Attention(nn.Layer):
         return self._attention_weights
 
 
+class SimpleSelfAttention(nn.Layer):
+    """最简单的自注意力 (8.2.1.1, eq. 8.7; exercise 8.2): Z = softmax(X X^T) X, no parameters.
+
+    ``forward(X, valid_lens=None)``: X [B, L, D], valid_lens [B] masks the [PAD] keys;
+    output [B, L, D].  The weights [B, L, L] are kept in ``attention_weights``.
+    """
+
+    def __init__(self):
+        super(SimpleSelfAttention, self).__init__()
+        self._attention_weights = None
+
+    def forward(self, X, valid_lens=None):
+        _check_tensor("X", X, 3)
+        weights = masked_softmax(paddle.matmul(X, X, transpose_y=True), valid_lens)
+        self._attention_weights = weights
+        return paddle.matmul(weights, X)
+
+    @property
+    def attention_weights(self):
+        return self._attention_weights
+
+
 def _lstm_inputs(inputs):
     if not isinstance(inputs, (list, tuple)) or len(inputs) != 2:
         raise TypeError("inputs must be (input_ids [batch_size, seq_len], valid_lens [batch_size]), "
@@ -334,12 +356,14 @@ class Model_LSTMAttention(nn.Layer):
         - n_layers: LSTM 层数
         - use_additive: 加性 (True) 或点积 (False) 注意力
         - score: (extra, exercise 8.1) the scoring function by name, as :class:`Attention`'s
+        - self_attention: (extra, exercise 8.2) a layer called as ``self_attention(H, valid_lens)``
+          between the LSTM and the attention (e.g. :class:`SimpleSelfAttention`); None: none
     ``forward(inputs)`` with ``inputs = (input_ids [B, L] int64, valid_lens [B])`` returns
     logits [B, n_classes].
     """
 
     def __init__(self, hidden_size, embedding_size, vocab_size, n_classes=10, n_layers=1,
-                 use_additive=False, score=None):
+                 use_additive=False, score=None, self_attention=None):
         super(Model_LSTMAttention, self).__init__()
         self.hidden_size = hidden_size
         self.embedding_size = embedding_size
@@ -349,6 +373,7 @@ class Model_LSTMAttention(nn.Layer):
         self.embedding = nn.Embedding(num_embeddings=vocab_size, embedding_dim=embedding_size)
         self.lstm = nn.LSTM(input_size=embedding_size, hidden_size=hidden_size,
                             num_layers=n_layers, direction="bidirectional")
+        self.self_attention = self_attention
         self.attention = Attention(hidden_size * 2, use_additive=use_additive, score=score)
         self.cls_fc = nn.Linear(hidden_size * 2, n_classes)
 
@@ -358,6 +383,8 @@ class Model_LSTMAttention(nn.Layer):
         embedded_input = self.embedding(input_ids)
         # sequence_length: the padded steps give zero outputs and do not enter the backward pass
         hiddens, _ = self.lstm(embedded_input, sequence_length=valid_lens)
+        if self.self_attention is not None:
+            hiddens = self.self_attention(hiddens, valid_lens)
         context = self.attention(hiddens, valid_lens)
         return self.cls_fc(context)
 

@@ -7,7 +7,7 @@ import pytest
 
 from nndl.attention import (AdditiveScore, Attention, BilinearScore, DotProductScore, ScaledDotProductScore, Model_LSTMAttention,
                             Model_LSTMSeftAttention, Model_LSTMSelfAttention, MultiHeadSelfAttention,
-                            QKVAAttention, QKVAttention, masked_softmax, sequence_mask, split_head_reshape)
+                            QKVAAttention, QKVAttention, SimpleSelfAttention, masked_softmax, sequence_mask, split_head_reshape)
 
 
 def _close(a, b, atol, rtol=0.0):
@@ -131,6 +131,21 @@ def test_exercise_8_1_scores_follow_their_formulas_and_are_selectable():
     assert type(Attention(4).scores) is DotProductScore
     with pytest.raises(ValueError, match="score must be one of"):
         Attention(4, score="cosine")
+
+
+def test_exercise_8_2_simple_self_attention_is_eq_8_7_with_padding_masked():
+    X = np.random.RandomState(9).randn(2, 4, 3).astype("float32")
+    att = SimpleSelfAttention()
+    out = att(paddle.to_tensor(X), paddle.to_tensor([4, 2])).numpy()
+    s = X[0] @ X[0].T
+    w = np.exp(s - s.max(-1, keepdims=True))
+    _close(out[0], (w / w.sum(-1, keepdims=True)) @ X[0], atol=1e-5)           # eq. 8.7
+    assert (att.attention_weights.numpy()[1, :, 2:] == 0).all()
+    X2 = X.copy()
+    X2[1, 2:] = 9.0
+    _close(att(paddle.to_tensor(X2), paddle.to_tensor([4, 2])).numpy()[1, :2], out[1, :2], atol=1e-5)
+    model = Model_LSTMAttention(3, 4, 10, n_classes=2, self_attention=SimpleSelfAttention())
+    assert model((paddle.to_tensor([[1, 2, 3], [4, 5, 0]]), paddle.to_tensor([3, 2]))).shape == [2, 2]
 
 
 def test_attention_gradient_matches_finite_difference_in_float64():

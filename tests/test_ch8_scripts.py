@@ -82,3 +82,18 @@ def test_ex8_1_scores(chapter_run):
         assert f"{score:>10}: Evaluate on test set, Accuracy:" in stdout
         assert 0.0 <= results["test_accuracy"][score] <= 1.0
     _figures(out, ["ex8-1_scaled_dot_loss_acc.pdf", "ex8-1_bilinear_loss_acc.pdf"])
+
+
+def test_ex8_2_simple_self_attention(chapter_run):
+    stdout, results, out = chapter_run("ch8_ex2_simple_self_attention")
+    assert "lstm_simple_self_attention: Evaluate on test set, Accuracy:" in stdout
+    assert set(results["test_accuracy"]) == {"lstm_attention", "lstm_simple_self_attention"}
+    _figures(out, ["ex8-2_simple_self_attention_loss_acc.pdf"])
+
+
+def test_ex8_6_stack_blocks(chapter_run):
+    stdout, results, out = chapter_run("ch8_ex6_stack_blocks")
+    for n in (1, 2, 3):
+        assert f"n_block={n}: Evaluate on test set, Accuracy:" in stdout
+        assert 0.0 <= results["test_accuracy"][f"n_block={n}"] <= 1.0
+    _figures(out, ["ex8-6_stacked_blocks_loss_acc.pdf"])
