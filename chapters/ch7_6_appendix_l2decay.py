@@ -24,7 +24,7 @@ from nndl.op import MLP_3L, BatchGD, BinaryCrossEntropyWithLogits
 N_SAMPLES, NUM_TRAIN, NOISE = 300, 200, 0.5   # 7.6.1
 LR = 0.2
 COEFF = 0.01                                  # L2Decay coefficient of the appendix
-NUM_ITERS = S.pick(50000, 700)
+NUM_ITERS = S.pick(50000, 2000)
 EQUIV_STEPS = S.pick(2000, 200)               # steps of the BatchGD / SGD+L2Decay comparison
 
 # %%

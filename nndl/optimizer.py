@@ -144,7 +144,10 @@ class Optimizer(object):
         if state is None:
             state = {}
             for name, value in init.items():
-                if value == "zeros":
+                if isinstance(value, str):
+                    if value != "zeros":
+                        raise ValueError(f"_state_for: initial value of {name!r} must be 'zeros' or a number, "
+                                         f"got {value!r}")
                     state[name] = paddle.zeros_like(param)
                 else:
                     state[name] = paddle.full_like(param, value)

@@ -457,3 +457,84 @@ def test_lr_scheduler_as_init_lr():
             s.step()
     for a, b in zip(_layer_params(model), _layer_params(ref)):
         np.testing.assert_allclose(a, b, rtol=1e-5, atol=1e-6)
+
+
+# ---- error messages and spellings the mutation run found untested (docs/mutation.md)
+
+def test_adamw_accepts_every_book_spelling():
+    lin = op.Linear(2, 1, name="fc")
+    for kw in ({"beta1": 0.8, "beta2": 0.95}, {"betal": 0.8, "beta2": 0.95}, {"beta_1": 0.8, "beta_2": 0.95}):
+        opt = AdamW(0.1, lin, epsilon=1e-7, weight_decay=0.05, **kw)
+        assert (opt.beta1, opt.beta2, opt.weight_decay) == (0.8, 0.95, 0.05)
+    assert (AdamW(0.1, lin).beta1, AdamW(0.1, lin).beta2) == (0.9, 0.99)
+    with pytest.raises(TypeError, match="more than once"):
+        AdamW(0.1, lin, beta2=0.9, beta_2=0.9)
+
+
+@pytest.mark.parametrize("make,match", [
+    (lambda m: Adagrad(0.1, m, epsilon=-1.0), r"epsilon must be a non-negative number, got -1.0"),
+    (lambda m: RMSprop(0.1, m, epsilon=-1.0), r"epsilon must be"),
+    (lambda m: Adam(0.1, m, epsilon=-1.0), r"epsilon must be"),
+    (lambda m: AdamW(0.1, m, weight_decay=-0.5), r"weight_decay must be a non-negative number, got -0.5"),
+    (lambda m: AdaDelta(1.0, m, beta=1.0), r"beta must be a number in \[0, 1\), got 1.0"),
+    (lambda m: AdaDelta(1.0, m, epsilon=-1.0), r"epsilon must be a non-negative number"),
+    (lambda m: AdaDelta(1.0, m, epsilon=0.0), r"AdaDelta needs epsilon > 0 \(with 0 its first step is 0\)"),
+    (lambda m: AdaDelta(1.0), r"AdaDelta needs a model"),
+])
+def test_bad_hyperparameters_are_named(make, match):
+    lin = op.Linear(2, 1, name="fc")
+    with pytest.raises((ValueError, TypeError), match=match):
+        make(lin)
+
+
+def test_adadelta_epsilon_one_is_allowed():
+    lin = op.Linear(2, 1, name="fc")
+    assert AdaDelta(1.0, lin, epsilon=1.0).epsilon == 1.0
+
+
+def test_state_dict_counts_steps_and_state_initial_values():
+    lin = op.Linear(2, 1, name="fc")
+    opt = Momentum(0.1, lin)
+    lin(paddle.ones([3, 2]))
+    lin.backward(paddle.ones([3, 1]))
+    opt.step()
+    opt.step()
+    sd = opt.state_dict()
+    assert sd["num_steps"] == 2 and set(sd["states"]) == {"W", "b"}
+    s = opt._state_for("new", paddle.ones([2]), a="zeros", b=0.5)
+    np.testing.assert_array_equal(s["a"].numpy(), [0.0, 0.0])
+    np.testing.assert_array_equal(s["b"].numpy(), [0.5, 0.5])
+    with pytest.raises(ValueError, match="'zeros' or a number"):
+        opt._state_for("other", paddle.ones([2]), c="ones")
+
+
+@pytest.mark.parametrize("cls", [Adagrad, Nesterov, AdaDelta, Momentum, RMSprop, Adam])
+def test_optimizer_state_starts_at_zero(cls):
+    """The accumulators start at 0: the first step of each rule, computed by hand from a zero state."""
+    class M:
+        params = {"x": paddle.to_tensor([1.0, -2.0], dtype="float64")}
+        grads = {"x": paddle.to_tensor([0.5, 0.25], dtype="float64")}
+    m = M()
+    opt = cls(1.0 if cls is AdaDelta else 0.1, m)
+    opt.step()
+    g, x = np.array([0.5, 0.25]), np.array([1.0, -2.0])
+    expected = {
+        Adagrad: x - 0.1 * g / np.sqrt(g * g + 1e-7),
+        Nesterov: x + 0.9 * (-0.1 * g) - 0.1 * g,
+        Momentum: x - 0.1 * g,
+        RMSprop: x - 0.1 * g / np.sqrt(0.1 * g * g + 1e-7),
+        Adam: x - 0.1 * g / np.sqrt(g * g + 1e-7),
+        AdaDelta: x - np.sqrt(1e-6) / np.sqrt(0.1 * g * g + 1e-6) * g,
+    }[cls]
+    np.testing.assert_allclose(m.params["x"].numpy(), expected, rtol=1e-9, equal_nan=False)
+
+
+def test_layer_errors_name_the_layer_class():
+    class Layerish:          # an operator with params but no grads, and no `name` attribute
+        params = {"W": paddle.ones([1])}
+
+    class Model:
+        layers = [Layerish()]
+
+    with pytest.raises(TypeError, match="layer Layerish has `params` but no `grads` dict"):
+        SimpleBatchGD(0.1, Model())
