@@ -15,7 +15,6 @@ cache, atomically (a temporary folder renamed into place).  :func:`make_miniatur
 writes a small generated ``cifar-10-python.tar.gz`` with the real layout (tests and
 quick mode when the data set is absent).
 """
-import contextlib
 import io
 import os
 import pickle
