@@ -116,7 +116,7 @@ def test_operators_script(chapter_run):
     assert "x's grad is:  1" in stdout and "y's grad is:  1" in stdout
     np.testing.assert_allclose(results["grads_manual"], results["grads_autograd"], rtol=1e-12)
     # dy/da = b * exp(ab + cd) = 3 e^10
-    assert results["grads_manual"][0] == pytest.approx(3 * math.exp(10), rel=1e-12)
+    assert results["grads_manual"][0] == pytest.approx(3 * math.exp(10), rel=1e-8)   # results.json keeps 9 digits
     assert all(c["supported"] is True for c in results["claims"])
 
 
