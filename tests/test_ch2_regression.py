@@ -163,6 +163,12 @@ def test_boston_book_csv_without_b_and_corrupt_files(tmp_path):
     d2.to_csv(nan, index=False)
     with pytest.raises(ValueError, match="missing values"):
         boston.load_boston(path=nan)
+    text = tmp_path / "text.csv"
+    d3 = data.astype({"RM": str})
+    d3.loc[0, "RM"] = "abc"
+    d3.to_csv(text, index=False)
+    with pytest.raises(ValueError, match=r"non-numeric columns \['RM'\]"):
+        boston.load_boston(path=text)
     garbage = tmp_path / "garbage.csv"
     garbage.write_bytes(b"\x00\xff\x00not,a\ncsv")
     with pytest.raises(ValueError):

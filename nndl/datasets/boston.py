@@ -50,7 +50,8 @@ def _read_checked(path, where):
         raise ValueError(f"Boston house prices: {where} {path} lacks the columns {missing} "
                          f"(it has {list(data.columns)})")
     data = data[BOSTON_FEATURES + [_TARGET]]
-    bad = [c for c in data.columns if not np.issubdtype(data[c].dtype, np.number)]
+    from pandas.api.types import is_numeric_dtype   # pandas 3 string columns are not numpy dtypes
+    bad = [c for c in data.columns if not is_numeric_dtype(data[c].dtype)]
     if bad:
         raise ValueError(f"Boston house prices: {where} {path} has non-numeric columns {bad}")
     if data.isna().to_numpy().any():
