@@ -49,3 +49,16 @@ def test_exercises(chapter_run):
     out, res, d = chapter_run("ch7_ex4_adadelta")
     assert res["adadelta"]["eps=0.01"]["f_final_2d"] < res["adadelta"]["eps=1e-06"]["f_final_2d"]
     assert all(v["fit_final_epoch_loss"] < 0.01 for v in res["adadelta"].values())
+
+
+def _verdicts(results):
+    return [c["supported"] for c in results["claims"]]
+
+
+def test_ch7_3_claims(chapter_run):
+    """The book's 7.3 claims that quick mode shows, and the two it gets wrong (errata O9, O10)."""
+    _, res, _ = chapter_run("ch7_3_1_setup")
+    assert _verdicts(res) == [True, True]
+    _, res, _ = chapter_run("ch7_3_4_3d_compare")
+    assert _verdicts(res) == [False, False, True]      # (0,0) is no saddle; Momentum diverges; one x_init
+    assert res["x_init_after"] == [2.0, 3.0]

@@ -104,3 +104,16 @@ def test_layernorm_experiment(chapter_run):
     np.testing.assert_allclose(_value(stdout, "output stds with ln 1: "), 5, atol=1e-4)
     assert len(results["ln0"]["mean"]) == 10
     assert results["per_sample_independent"] is True
+
+
+@pytest.mark.parametrize("name,expected", [
+    ("ch7_4_2_2_variance", [True, True]),
+    ("ch7_4_2_3_xavier_moons", [True]),
+    ("ch7_5_1_3_covariate_shift", [True, True]),
+    ("ch7_5_1_4_moving_average", [True, True]),
+    ("ch7_5_2_2_layernorm", [True, True]),
+    ("ch7_ex7_he_init", [True, True]),
+])
+def test_claims_7_4_and_7_5(chapter_run, name, expected):
+    _, results, _ = chapter_run(name)
+    assert [c["supported"] for c in results["claims"]] == expected, results["claims"]

@@ -92,3 +92,32 @@ def test_ex9_sweeps_reach_underfitting(chapter_run):
         assert rows[-1]["acc_train"] < base["acc_train"] - 0.1, name
     assert "lambd=200" in stdout and "drop_rate=0.9" in stdout
     _figures(out, "opti-regularization-sweep")
+
+
+@pytest.mark.parametrize("name,expected", [
+    ("ch7_6_2_overfit", [True]),
+    ("ch7_6_3_l2", [True]),
+    ("ch7_6_4_weight_decay", [True]),
+    ("ch7_6_5_dropout", [True, False]),     # dropout relieves overfitting; "less than L2" does not show (one seed)
+    ("ch7_6_appendix_l2decay", [True, True]),
+    ("ch7_ex9_sweeps", [True]),
+])
+def test_claims_7_6(chapter_run, name, expected):
+    _, results, _ = chapter_run(name)
+    assert [c["supported"] for c in results["claims"]] == expected, results["claims"]
+
+
+def test_claims_compare_with_the_baseline_at_the_same_size(chapter_run):
+    _, base, _ = chapter_run("ch7_6_2_overfit")
+    for name in ("ch7_6_3_l2", "ch7_6_4_weight_decay"):
+        _, results, _ = chapter_run(name)
+        assert results["baseline"]["acc_train"] == pytest.approx(base["acc_train"])
+        assert results["baseline"]["acc_test"] == pytest.approx(base["acc_test"])
+
+
+def test_seeds_table_claims_say_what_quick_mode_cannot_show(chapter_run):
+    _, results, _ = chapter_run("ch7_6_seeds_table")
+    claims = results["claims"]
+    assert len(claims) == 2
+    assert claims[1]["supported"] is None and "cannot estimate the spread" in claims[1]["note"]
+    assert "docs/errata.md R12" in claims[0]["note"]

@@ -62,3 +62,13 @@ def test_ex7_6_nndl_optimizers_train_lenet_like_paddles(chapter_run):
         assert res[ours]["dev_loss"] == pytest.approx(res[theirs]["dev_loss"], rel=2e-3), ours
     # Adagrad: the book puts eps inside the square root, paddle outside: close, not equal
     assert res["nndl Adagrad"]["last_epoch_loss"] == pytest.approx(res["Adagrad"]["last_epoch_loss"], rel=2e-2)
+
+
+def test_mnist_claims_show_in_quick_mode(chapter_run):
+    """7.2 (smaller batches lower the per-epoch loss) and 7.5.1.5 (BN converges faster and higher)."""
+    _, res, _ = chapter_run("ch7_2_batch_size")
+    assert [c["supported"] for c in res["claims"]] == [True]
+    assert res["rank_correlation_bs_loss"] >= 0.9
+    _, res, _ = chapter_run("ch7_5_1_5_bn_mnist")
+    assert [c["supported"] for c in res["claims"]] == [True]
+    assert res["final_dev_scores"]["with_bn"] > res["final_dev_scores"]["no_bn"]
