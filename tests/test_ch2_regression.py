@@ -169,6 +169,8 @@ def test_boston_book_csv_without_b_and_corrupt_files(tmp_path):
     d3.to_csv(text, index=False)
     with pytest.raises(ValueError, match=r"non-numeric columns \['RM'\]"):
         boston.load_boston(path=text)
+    with pytest.raises(DataNotFoundError, match="explicit path"):
+        boston.load_boston(path=tmp_path / "absent.csv")
     garbage = tmp_path / "garbage.csv"
     garbage.write_bytes(b"\x00\xff\x00not,a\ncsv")
     with pytest.raises(ValueError):

@@ -14,9 +14,11 @@ The copies found by name are checked against the package file's sha256.
 ``make_miniature(path)`` writes a generated CSV in the same format, for tests and
 for quick mode when the data is absent.
 """
+import os
+
 import numpy as np
 
-from .base import DataFile, atomic_write, locate
+from .base import DataFile, DataNotFoundError, atomic_write, locate
 
 __all__ = ["BOSTON_CSV", "BOSTON_FEATURES", "load_boston", "clip_outliers", "make_miniature"]
 __local__ = ("make_miniature",)   # other data sets have their own make_miniature
@@ -77,6 +79,9 @@ def load_boston(path=None, clip=False, expect_rows=NUM_ROWS):
     number of rows).
     """
     if path is not None:
+        if not os.path.isfile(path):
+            raise DataNotFoundError(BOSTON_CSV.title, BOSTON_CSV.filename,
+                                    [("explicit path", f"{path}: not found")], BOSTON_CSV.how_to)
         data = _read_checked(path, "the file")
         where = f"the file {path}"
     else:
