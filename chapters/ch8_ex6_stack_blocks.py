@@ -29,8 +29,8 @@ HIDDEN_SIZE = S.pick(768, 64)
 INTERMEDIATE_SIZE = S.pick(3072, 128)
 MAX_SEQ_LEN = 512
 EVAL_STEPS = S.pick(500, 10)
-MINIATURE = dict(num_train=320, num_dev=64, num_test=64)
-N_QUICK = S.pick(None, (320, 64))      # quick mode on the real LCQMC: train / dev, test sample sizes
+MINIATURE = dict(num_train=192, num_dev=64, num_test=64)
+N_QUICK = S.pick(None, (192, 64))      # quick mode on the real LCQMC: train / dev, test sample sizes
 
 
 def quick_subset(data, n, seed=0):
