@@ -25,7 +25,7 @@ __all__ = [
 ]
 __local__ = ()
 
-# the book fills masked scores with -1e9 (8.1.2.2); exp(-1e9 - max) is exactly 0 in float32
+# the book fills masked scores with -1e9 (8.1.2.2) before the softmax
 MASK_VALUE = -1e9
 
 
@@ -331,6 +331,10 @@ def _lstm_inputs(inputs):
     if list(valid_lens.shape) != [input_ids.shape[0]]:
         raise ValueError(f"valid_lens must have shape [{input_ids.shape[0]}] (one length per sequence), "
                          f"got {list(valid_lens.shape)}")
+    lo, hi = int(valid_lens.min()), int(valid_lens.max())
+    if lo < 1 or hi > input_ids.shape[1]:
+        raise ValueError(f"valid_lens must lie in 1..{input_ids.shape[1]} (the padded length of input_ids), "
+                         f"got {lo}..{hi}")
     return input_ids, valid_lens
 
 

@@ -249,6 +249,8 @@ def test_valid_lens_of_the_wrong_length_is_an_error():
         Attention(4)(paddle.rand([2, 3, 4]), paddle.to_tensor([3]))
     with pytest.raises(ValueError, match="valid_lens"):
         Model_LSTMAttention(4, 4, 10, n_classes=2)((paddle.to_tensor([[1, 2], [3, 4]]), paddle.to_tensor([2])))
+    with pytest.raises(ValueError, match=r"valid_lens must lie in 1..2"):
+        Model_LSTMAttention(4, 4, 10, n_classes=2)((paddle.to_tensor([[1, 2], [3, 4]]), paddle.to_tensor([2, 3])))
     with pytest.raises(ValueError, match=">= 0"):
         masked_softmax(paddle.rand([2, 5]), paddle.to_tensor([-1, 2]))
     with pytest.raises(ValueError, match="whole numbers"):
