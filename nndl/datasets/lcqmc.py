@@ -8,7 +8,7 @@ line number: ``[PAD]``=0, ``[UNK]``=100, ``[CLS]``=101, ``[SEP]``=102, 21,128 li
 
 No registry package ships LCQMC or that vocabulary, so nothing is downloaded: the files
 are found through :mod:`nndl.datasets.base` (an explicit folder, ``$NNDL_DATA``, nndl's
-cache ``~/.cache/nndl/lcqmc/``).  Without the vocabulary file, :func:`build_vocab` makes
+cache ``~/.cache/nndl/lcqmc/``; the vocabulary also in PaddleNLP's cache).  Without the vocabulary file, :func:`build_vocab` makes
 one from the training pairs (same format, special tokens first); its ids are then not
 bert-base-chinese's, so the book's printed id lists do not apply.
 
