@@ -80,3 +80,18 @@ def test_recorded_numbers_keep_small_values_and_nine_significant_digits(tmp_path
     assert S.results["tiny"] == 7.15e-11            # not rounded away to 0.0
     assert S.results["big"] == 123456.789
     assert S.results["nan"] == "nan" and S.results["inf"] == "inf"
+
+
+def test_claim_takes_numpy_bools_and_rejects_other_verdicts(tmp_path):
+    import json
+
+    import numpy as np
+
+    from nndl.app.script import Section
+    S = Section("probe", out=tmp_path)
+    S.claim("更深的网络更好", "0.9 > 0.8", np.float32(0.9) > np.float32(0.8))
+    with pytest.raises(ValueError, match="supported must be True, False or None"):
+        S.claim("x", "y", "yes")
+    saved = json.loads(S.save().read_text(encoding="utf-8"))
+    assert saved["claims"] == [{"book": "更深的网络更好", "measured": "0.9 > 0.8", "supported": True,
+                                "verdict": "supported"}]

@@ -123,6 +123,7 @@ class Section(object):
         """
         if supported not in (True, False, None):
             raise ValueError(f"claim: supported must be True, False or None, got {supported!r}")
+        supported = None if supported is None else bool(supported)   # numpy bools are JSON too
         verdict = {True: "supported", False: "NOT supported", None: "not shown"}[supported]
         entry = {"book": str(book), "measured": str(measured), "supported": supported, "verdict": verdict}
         if note:
