@@ -67,6 +67,8 @@ class RunnerV3(object):
           save_path ('best_model.pdparams'), custom_print_log (None; called after backward),
           progress (False; a tqdm bar over the steps)
         """
+        _check_kwargs(kwargs, ("num_epochs", "log_steps", "eval_steps", "save_path", "custom_print_log",
+                               "progress"), "RunnerV3.train")
         num_epochs = kwargs.get("num_epochs", 0)
         log_steps = kwargs.get("log_steps", 100)
         eval_steps = kwargs.get("eval_steps", 0)
@@ -180,9 +182,33 @@ class RunnerV3(object):
         paddle.save(self.model.state_dict(), save_path)
 
     def load_model(self, model_path):
-        if not os.path.exists(model_path):
-            raise FileNotFoundError(f"no saved model at {model_path}")
-        self.model.set_state_dict(paddle.load(model_path))
+        _load_state_dict(self.model, model_path, "RunnerV3.load_model")
+
+
+def _check_kwargs(kwargs, allowed, who):
+    """A misspelt keyword (the book's ``log_epochps``) is an error, not silently ignored."""
+    unknown = sorted(set(kwargs) - set(allowed))
+    if unknown:
+        raise TypeError(f"{who}: unknown keyword argument(s) {', '.join(unknown)}; "
+                        f"it takes {', '.join(allowed)}")
+
+
+def _load_state_dict(model, model_path, who):
+    """``model.set_state_dict(paddle.load(model_path))``, but a file of another model is an
+    error (paddle only warns and skips the entries that do not fit)."""
+    if not os.path.isfile(model_path):
+        raise FileNotFoundError(f"{who}: no saved model at {model_path}")
+    state = paddle.load(model_path)
+    own = model.state_dict()
+    if not isinstance(state, dict) or set(state) != set(own):
+        held = sorted(state) if isinstance(state, dict) else type(state).__name__
+        raise ValueError(f"{who}: {model_path} holds another model's parameters {held}; "
+                         f"this model has {sorted(own)}")
+    for key, value in state.items():
+        if list(value.shape) != list(own[key].shape):
+            raise ValueError(f"{who}: parameter '{key}' in {model_path} has shape {list(value.shape)}, "
+                             f"the model's has shape {list(own[key].shape)}")
+    model.set_state_dict(state)
 
 
 # -- chapters 2-4: the book's earlier runners ------------------------------------------
@@ -359,6 +385,7 @@ class _FullBatchRunner(object):
     """
 
     _save_key, _save_default = "save_path", "best_model.pdparams"
+    _hook_key = None   # the runner's per-step hook keyword (print_grads, custom_print_log)
     _best_prefix = "[Evaluate] "
 
     def __init__(self, model, optimizer, metric, loss_fn, **kwargs):
@@ -399,6 +426,8 @@ class _FullBatchRunner(object):
         who = f"{type(self).__name__}.train"
         X, y = _check_pair(train_set, who, "train_set")
         _check_pair(dev_set, who, "dev_set")   # every epoch is evaluated on it
+        _check_kwargs(kwargs, tuple(k for k in ("num_epochs", "log_epochs", self._save_key, self._hook_key,
+                                                 "verbose") if k), who)
         num_epochs = kwargs.get("num_epochs", 0)
         log_epochs = kwargs.get("log_epochs", 100)
         verbose = kwargs.get("verbose", True)
@@ -456,6 +485,7 @@ class RunnerV2(_FullBatchRunner):
     """
 
     _best_prefix = ""
+    _hook_key = "print_grads"
 
     def __init__(self, model, optimizer, metric, loss_fn, **kwargs):
         super().__init__(model, optimizer, metric, loss_fn, **kwargs)
@@ -548,6 +578,8 @@ class RunnerV2_2(_FullBatchRunner):
     ``state_dict``.
     """
 
+    _hook_key = "custom_print_log"
+
     def __init__(self, model, optimizer, metric, loss_fn, **kwargs):
         super().__init__(model, optimizer, metric, loss_fn, **kwargs)
 
@@ -590,6 +622,4 @@ class RunnerV2_2(_FullBatchRunner):
         paddle.save(self.model.state_dict(), saved_path)
 
     def load_model(self, model_path):
-        if not os.path.isfile(model_path):
-            raise FileNotFoundError(f"RunnerV2_2.load_model: no saved model at {model_path}")
-        self.model.set_state_dict(paddle.load(model_path))
+        _load_state_dict(self.model, model_path, "RunnerV2_2.load_model")

@@ -121,8 +121,6 @@ def test_runner_v2_2_errors(tmp_path):
         runner.train([train[0], train[1].reshape([-1])], dev, num_epochs=1, verbose=False)
 
 
-@pytest.mark.xfail(strict=True, reason="RunnerV2_2.load_model passes a foreign state_dict to set_state_dict, "
-                                       "which only warns and skips mismatched entries (see docs/parts/ch4_errata.md)")
 def test_runner_v2_2_load_model_of_another_model_is_an_error(tmp_path):
     other = nndl.Model_MLP_L5(2, 1)
     path = str(tmp_path / "other.pdparams")
@@ -131,7 +129,40 @@ def test_runner_v2_2_load_model_of_another_model_is_an_error(tmp_path):
     runner = RunnerV2_2(model, paddle.optimizer.SGD(0.1, parameters=model.parameters()), accuracy,
                         F.binary_cross_entropy)
     before = [p.numpy().copy() for p in model.parameters()]
-    with pytest.raises(ValueError, match="shape"):
+    with pytest.raises(ValueError, match="another model"):
         runner.load_model(path)
     for a, p in zip(before, model.parameters()):
         np.testing.assert_array_equal(a, p.numpy())
+
+
+def test_runner_v2_2_load_model_with_a_wrong_shape_is_an_error(tmp_path):
+    path = str(tmp_path / "wider.pdparams")
+    paddle.save(Model_MLP_L2_V2(2, 7, 1).state_dict(), path)      # same names, other hidden width
+    model = Model_MLP_L2_V2(2, 5, 1)
+    runner = RunnerV2_2(model, paddle.optimizer.SGD(0.1, parameters=model.parameters()), accuracy,
+                        F.binary_cross_entropy)
+    with pytest.raises(ValueError, match=r"has shape \[2, 7\], the model's has shape \[2, 5\]"):
+        runner.load_model(path)
+
+
+@pytest.mark.parametrize("kwargs", [{"log_epochps": None}, {"eval_steps": 5}])
+def test_full_batch_runner_rejects_unknown_keywords(kwargs):
+    model = Model_MLP_L2_V2(2, 5, 1)
+    runner = RunnerV2_2(model, paddle.optimizer.SGD(0.1, parameters=model.parameters()), accuracy,
+                        F.binary_cross_entropy)
+    data = [paddle.randn([8, 2]), paddle.ones([8, 1])]
+    with pytest.raises(TypeError, match=f"unknown keyword argument\\(s\\) {next(iter(kwargs))}"):
+        runner.train(data, data, num_epochs=1, **kwargs)
+
+
+def test_runner_v3_load_model_of_another_model_and_unknown_keywords_are_errors(tmp_path):
+    from nndl import Accuracy, RunnerV3
+    path = str(tmp_path / "other.pdparams")
+    paddle.save(nndl.Model_MLP_L5(2, 1).state_dict(), path)
+    model = Model_MLP_L2_V2(2, 5, 1)
+    runner = RunnerV3(model, paddle.optimizer.SGD(0.1, parameters=model.parameters()), F.binary_cross_entropy,
+                      Accuracy())
+    with pytest.raises(ValueError, match="another model"):
+        runner.load_model(path)
+    with pytest.raises(TypeError, match="unknown keyword argument\\(s\\) log_epochs"):
+        runner.train([], None, num_epochs=1, log_epochs=10)
