@@ -470,12 +470,14 @@ class MultiHeadSelfAttention(nn.Layer):
         - inputs_size: 输入特征维度 D (also the output's)
         - heads_num: 头数 M; D must be divisible by M (head_size D/M)
         - dropout: dropout on the attention weights (the book accepts it and never uses it)
-    Q/K/V/output projections are ``nn.Linear`` with bias, as in the book's class.
+        - bias_attr: (extra, exercise 8.3) the projections' bias; None (default) gives them a
+          bias, as the book's class; False drops it, as the 8.2.1.3 walk-through (eqs. 8.12-8.16)
+    Q/K/V/output projections are ``nn.Linear``.
     ``self.attention`` is the :class:`QKVAttention`; its ``attention_weights`` are
     [batch_size*heads_num, seq_len, seq_len].
     """
 
-    def __init__(self, inputs_size, heads_num, dropout=0.0):
+    def __init__(self, inputs_size, heads_num, dropout=0.0, bias_attr=None):
         super(MultiHeadSelfAttention, self).__init__()
         if heads_num <= 0 or inputs_size % heads_num != 0:
             raise ValueError(f"inputs_size ({inputs_size}) must be divisible by heads_num ({heads_num})")
@@ -483,10 +485,10 @@ class MultiHeadSelfAttention(nn.Layer):
         self.qsize, self.ksize, self.vsize = inputs_size, inputs_size, inputs_size
         self.heads_num = heads_num
         self.head_size = inputs_size // heads_num
-        self.Q_proj = nn.Linear(self.qsize, inputs_size)
-        self.K_proj = nn.Linear(self.ksize, inputs_size)
-        self.V_proj = nn.Linear(self.vsize, inputs_size)
-        self.out_proj = nn.Linear(inputs_size, inputs_size)
+        self.Q_proj = nn.Linear(self.qsize, inputs_size, bias_attr=bias_attr)
+        self.K_proj = nn.Linear(self.ksize, inputs_size, bias_attr=bias_attr)
+        self.V_proj = nn.Linear(self.vsize, inputs_size, bias_attr=bias_attr)
+        self.out_proj = nn.Linear(inputs_size, inputs_size, bias_attr=bias_attr)
         self.attention = QKVAttention(self.head_size, dropout=dropout)
 
     def forward(self, X, valid_lens=None):

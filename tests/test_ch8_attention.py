@@ -211,6 +211,24 @@ def test_multi_head_without_lengths_matches_paddle_without_mask():
     _close(ours(X).numpy(), ref(X).numpy(), atol=1e-5)
 
 
+def test_multi_head_without_bias_is_the_walk_through_formula():
+    # exercise 8.3 / eqs. 8.12-8.16 without biases: concat_m softmax(Q_m K_m^T / sqrt(D_m)) V_m, then W'
+    paddle.seed(14)
+    mhsa = MultiHeadSelfAttention(6, heads_num=2, bias_attr=False)
+    assert mhsa.Q_proj.bias is None and mhsa.out_proj.bias is None
+    X = np.random.RandomState(10).randn(1, 4, 6)
+    W = {k: getattr(mhsa, k).weight.numpy().astype("float64") for k in ("Q_proj", "K_proj", "V_proj", "out_proj")}
+    Q, K, V = X[0] @ W["Q_proj"], X[0] @ W["K_proj"], X[0] @ W["V_proj"]
+    heads = []
+    for m in range(2):
+        sl = slice(3 * m, 3 * m + 3)
+        s = Q[:, sl] @ K[:, sl].T / np.sqrt(3)
+        w = np.exp(s - s.max(-1, keepdims=True))
+        heads.append((w / w.sum(-1, keepdims=True)) @ V[:, sl])
+    want = np.concatenate(heads, -1) @ W["out_proj"]
+    _close(mhsa(paddle.to_tensor(X.astype("float32"))).numpy()[0], want, atol=1e-5)
+
+
 def test_split_head_reshape_groups_features_by_head():
     X = np.arange(2 * 3 * 6, dtype="float32").reshape(2, 3, 6)
     out = split_head_reshape(paddle.to_tensor(X), 3, 2).numpy()

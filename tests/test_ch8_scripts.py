@@ -97,3 +97,11 @@ def test_ex8_6_stack_blocks(chapter_run):
         assert f"n_block={n}: Evaluate on test set, Accuracy:" in stdout
         assert 0.0 <= results["test_accuracy"][f"n_block={n}"] <= 1.0
     _figures(out, ["ex8-6_stacked_blocks_loss_acc.pdf"])
+
+
+def test_ex8_3_mhsa_bias(chapter_run):
+    stdout, results, out = chapter_run("ch8_ex3_mhsa_bias")
+    for name in ("linear", "affine"):
+        assert f"{name}: Evaluate on test set, Accuracy:" in stdout
+        assert 0.0 <= results["test_accuracy"][name] <= 1.0
+    _figures(out, ["ex8-3_mhsa_no_bias_loss_acc.pdf"])
