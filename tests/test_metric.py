@@ -58,3 +58,45 @@ def test_accuracy_metric_accumulates_over_batches_and_resets():
 def test_label_count_mismatch_is_an_error():
     with pytest.raises(ValueError, match="3 labels for 2 predictions"):
         Accuracy().update(paddle.to_tensor([[1.0], [2.0]]), paddle.to_tensor([1, 0, 1]))
+
+
+# ---- mutation survivors (docs/mutation.md)
+
+def test_accuracy_default_reads_logits():
+    """The book's Accuracy(is_logist=True) default: a positive logit 0.2 is class 1, -0.1 class 0."""
+    m = Accuracy()
+    assert m.is_logist is True
+    m.update(paddle.to_tensor([[0.2], [-0.1], [0.3]]), paddle.to_tensor([[1], [0], [0]]))
+    assert m.accumulate() == pytest.approx(2 / 3)
+    p = Accuracy(is_logist=False)   # probabilities: 0.2, -0.1 and 0.3 are all class 0
+    p.update(paddle.to_tensor([[0.2], [-0.1], [0.3]]), paddle.to_tensor([[1], [0], [0]]))
+    assert p.accumulate() == pytest.approx(2 / 3) and p.num_correct == 2
+
+
+def test_accuracy_reset_starts_from_zero():
+    m = Accuracy()
+    m.update(paddle.to_tensor([[1.0], [1.0]]), paddle.to_tensor([1, 0]))
+    m.reset()
+    assert (m.num_correct, m.num_count) == (0, 0)
+    m.update(paddle.to_tensor([[1.0], [-1.0], [1.0], [1.0]]), paddle.to_tensor([1, 0, 0, 0]))
+    assert (m.num_correct, m.num_count) == (2, 4)
+    assert m.accumulate() == pytest.approx(0.5)
+
+
+def test_labels_may_be_numpy_or_lists():
+    preds = paddle.to_tensor([[0.9], [0.1], [0.7]])
+    for labels in ([1, 0, 0], np.array([[1], [0], [0]]), (1, 0, 0)):
+        assert float(accuracy(preds, labels)) == pytest.approx(2 / 3)
+    m = Accuracy(is_logist=False)
+    m.update(preds, [1, 0, 1])
+    assert m.accumulate() == pytest.approx(1.0)
+
+
+def test_bad_output_rank_names_the_shape():
+    with pytest.raises(ValueError, match=r"outputs must be \[N\], \[N, 1\] or \[N, C\], got shape \[2, 3, 4\]"):
+        accuracy(paddle.zeros([2, 3, 4]), paddle.zeros([2]))
+
+
+def test_accuracy_value_dtypes():
+    acc = accuracy(paddle.to_tensor([[0.2, 0.8], [0.9, 0.1]]), paddle.to_tensor([1, 1]))
+    assert acc.dtype == paddle.float32 and float(acc) == pytest.approx(0.5)
