@@ -235,8 +235,8 @@ def save_imdb_data(folder, train_data, dev_data, test_data):
     for name, examples in zip(_SPLITS, (train_data, dev_data, test_data)):
         with open(folder / f"{name}.txt", "w", encoding="utf-8") as f:
             for i, (text, label) in enumerate(examples):
-                if "\t" in text or "\n" in text:
-                    raise ValueError(f"save_imdb_data: {name}[{i}] holds a tab or newline; tokenize it first")
+                if any(c in text for c in "\t\n\r"):
+                    raise ValueError(f"save_imdb_data: {name}[{i}] holds a tab or line break; tokenize it first")
                 f.write(f"{int(label)}\t{text}\n")
     return folder
 
