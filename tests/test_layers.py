@@ -194,3 +194,128 @@ def test_multiconv_with_nndl_batchnorm_matches_paddle():
     ref.eval()
     X = paddle.randn([4, 1, 28, 28])
     np.testing.assert_allclose(ours(X).numpy(), ref(X).numpy(), rtol=1e-4, atol=1e-4)
+
+
+# ---- mutation survivors (docs/mutation.md): initializers, defaults, messages -------------------
+
+def _weights(model):
+    return [l.weight.numpy() for l in model.linear]
+
+
+def test_basic_init_is_standard_normal():
+    paddle.seed(0)
+    W = _weights(MLP([300, 400, 1], 'basic', None, act_fn=paddle.nn.Tanh))[0]
+    assert abs(W.mean()) < 0.01 and abs(W.std() - 1.0) < 0.01
+
+
+def test_orthogonal_init_with_and_without_gain():
+    paddle.seed(0)
+    W = _weights(MLP([50, 30, 1], 'orthogonal', None, act_fn=paddle.nn.Tanh))[0]     # [50, 30]
+    np.testing.assert_allclose(W.T @ W, np.eye(30), atol=1e-4)
+    W = _weights(MLP([50, 30, 1], 'orthogonal', lambda m_in, m_out: 0.5 + m_in / 100 - m_out / 100,
+                     act_fn=paddle.nn.Tanh))[0]                                      # gain 0.7
+    np.testing.assert_allclose(W.T @ W, 0.49 * np.eye(30), atol=1e-4)
+
+
+def test_mlp_norm_defaults_and_scalar_gamma_beta():
+    paddle.seed(0)
+    X = paddle.randn([64, 10]) * 3 + 1
+    m = MLP([10, 8, 6, 2], 'basic', None, act_fn=paddle.nn.Tanh, norm_name='bn')
+    m(X)
+    for i in range(2):                          # defaults gamma 1, beta 0
+        z = m.z[i].numpy()
+        np.testing.assert_allclose(z.mean(axis=0), 0.0, atol=1e-4)
+        np.testing.assert_allclose(z.std(axis=0), 1.0, atol=1e-3)
+    m = MLP([10, 8, 6, 2], 'basic', None, act_fn=paddle.nn.Tanh, norm_name='bn', gamma=2.0, beta=-1.0)
+    m(X)
+    for i in range(2):                          # one number for every layer
+        z = m.z[i].numpy()
+        np.testing.assert_allclose(z.mean(axis=0), -1.0, atol=1e-4)
+        np.testing.assert_allclose(z.std(axis=0), 2.0, atol=1e-3)
+
+
+def test_inputs_may_be_numpy_and_other_types_are_named():
+    X = np.random.RandomState(0).randn(8, 4).astype("float32")
+    bn, ln = BatchNorm(4), LayerNorm()
+    np.testing.assert_allclose(bn(X).numpy(), bn(paddle.to_tensor(X)).numpy(), atol=1e-6)
+    np.testing.assert_allclose(ln(X).numpy(), ln(paddle.to_tensor(X)).numpy(), atol=1e-6)
+    mlp = MLP([4, 3, 1], 'basic', None, act_fn=paddle.nn.Tanh)
+    assert mlp(X).shape == [8, 1]
+    for layer, who in ((bn, "BatchNorm"), (ln, "LayerNorm"), (mlp, "MLP"),
+                       (MultiConvLayerNet(use_bn=False), "MultiConvLayerNet")):
+        with pytest.raises(TypeError, match=rf"^{who}: expected a paddle.Tensor, got list"):
+            layer([[1.0, 2.0]])
+
+
+def test_batchnorm_constructor_checks_and_initial_state():
+    for momentum in (0.0, 1.0):
+        BatchNorm(3, momentum=momentum)
+    for momentum in (-0.1, 1.5):
+        with pytest.raises(ValueError, match=rf"^BatchNorm: momentum must be in \[0, 1\], got {momentum}"):
+            BatchNorm(3, momentum=momentum)
+    assert BatchNorm(3, eps=0).eps == 0.0
+    with pytest.raises(ValueError, match=r"^BatchNorm: eps must be >= 0, got -1"):
+        BatchNorm(3, eps=-1)
+    with pytest.raises(ValueError, match=r"^BatchNorm: gamma has 2 values but num_features is 3"):
+        BatchNorm(3, gamma=[1.0, 2.0])
+    with pytest.raises(ValueError, match=r"^BatchNorm: beta has 2 values but num_features is 3"):
+        BatchNorm(3, beta=[1.0, 2.0])
+    with pytest.raises(TypeError, match=r"^BatchNorm: num_features must be a positive integer, got 2.5 "
+                                        r"\(pass eps=..., gamma=..., beta=... by keyword\)"):
+        BatchNorm(2.5)
+    with pytest.raises(ValueError, match=r"^BatchNorm: num_features must be a positive integer, got 0"):
+        BatchNorm(0)
+    old = paddle.get_default_dtype()
+    paddle.set_default_dtype("float64")
+    try:
+        bn = BatchNorm(3)
+    finally:
+        paddle.set_default_dtype(old)
+    for t in (bn.gamma, bn.beta, bn.moving_mean, bn.moving_variance):
+        assert t.dtype == paddle.float32
+    assert list(bn.moving_mean.shape) == [1, 3] and list(bn.moving_variance.shape) == [1, 3]
+    np.testing.assert_array_equal(bn.moving_mean.numpy(), 0.0)
+    np.testing.assert_array_equal(bn.moving_variance.numpy(), 1.0)
+    # eval mode before any training: (X - 0) / sqrt(1 + eps) * gamma + beta
+    bn = BatchNorm(3, eps=0.0, gamma=[1.0, 2.0, 3.0], beta=1.0)
+    bn.eval()
+    X = paddle.to_tensor([[1.0, 2.0, 3.0]])
+    np.testing.assert_allclose(bn(X).numpy(), [[2.0, 5.0, 10.0]], rtol=1e-6)
+
+
+def test_batchnorm_needs_two_values_per_feature_in_training():
+    bn = BatchNorm(3)
+    bn(paddle.randn([2, 3]))                   # two values per feature: fine
+    with pytest.raises(ValueError, match=r"^BatchNorm: training mode needs more than one value per feature, "
+                                         r"got shape \[1, 3\]"):
+        bn(paddle.randn([1, 3]))
+    bn(paddle.randn([1, 3]), train_mode=False)   # eval mode uses the moving statistics
+
+
+def test_layernorm_per_feature_affine_on_4d_and_tensor_gamma():
+    X = paddle.randn([2, 3, 4, 5]) * 2 + 1
+    gamma, beta = [1.0, 2.0, 3.0], [0.5, -0.5, 1.5]
+    y = LayerNorm(3, eps=1e-5, gamma=gamma, beta=beta)(X).numpy()
+    x = X.numpy()
+    mu = x.mean(axis=(1, 2, 3), keepdims=True)
+    xh = (x - mu) / np.sqrt(x.var(axis=(1, 2, 3), keepdims=True) + 1e-5)
+    expected = xh * np.array(gamma).reshape(1, 3, 1, 1) + np.array(beta).reshape(1, 3, 1, 1)
+    np.testing.assert_allclose(y, expected, atol=1e-4)
+    ln = LayerNorm(gamma=paddle.to_tensor(gamma))          # the size of a tensor gamma sets num_features
+    assert ln.num_features == 3 and list(ln.gamma.shape) == [3]
+    with pytest.raises(ValueError, match=r"^LayerNorm: gamma has 2 values but num_features is 3"):
+        LayerNorm(3, gamma=[1.0, 2.0])
+
+
+def test_mlp_messages():
+    with pytest.raises(ValueError, match=r"^MLP: act_fn is required \(e.g. paddle.nn.Tanh\)"):
+        MLP([2, 3, 1], 'basic', None, act_fn=None)
+    mlp = MLP([4, 3, 1], 'basic', None, act_fn=paddle.nn.Tanh)
+    with pytest.raises(ValueError, match=r"^MLP: input of shape \[2, 5\] does not match layers_size\[0\]=4 "
+                                         r"\(expected \[N, 4\]\)"):
+        mlp(paddle.randn([2, 5]))
+
+
+def test_multiconv_nndl_batchnorm_uses_paddles_epsilon():
+    net = MultiConvLayerNet(use_bn=True, bn_impl="nndl")
+    assert net.batch_norm1.eps == 1e-5 and net.batch_norm2.eps == 1e-5
