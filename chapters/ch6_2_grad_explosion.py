@@ -119,7 +119,7 @@ S.record(no_clip={"W": log1.W, "U": log1.U, "b": log1.b, "losses": losses1, "end
 S.claim(book="不截断时梯度急剧变大（书: W 的梯度范数 17.7 -> 70.5 -> 641.6 -> 7823.6，损失 185.9 -> 4096），"
              "参数落入 Tanh 的饱和区后梯度几乎为 0，模型难以继续训练（图 6.8）",
         measured=f"W grad norm, steps 0-{first - 1}: " + " -> ".join(f"{v:.1f}" for v in log1.W[:first]) +
-                 f"; loss " + " -> ".join(f"{v:.1f}" for v in losses1[:first]) +
+                 "; loss " + " -> ".join(f"{v:.1f}" for v in losses1[:first]) +
                  f"; last 10 steps' W norm max {max(log1.W[-10:]):.3g}; training {ended1}",
         supported=bool(grew))
 book_log = {"loss": [185.85355, 356.53052, 742.90344, 4096.0],

@@ -1,10 +1,7 @@
 """Chapter 6 scripts in quick mode: the book's printed lines and claims (each script runs once)."""
+import statistics
+
 import numpy as np
-import pytest
-
-
-def _claims(results):
-    return {c["book"]: c for c in results["claims"]}
 
 
 def test_6_1_1_prints_the_books_examples(chapter_run):
@@ -35,9 +32,10 @@ def test_6_2_reproduces_the_books_log_and_clipping_tames_it(chapter_run):
     np.testing.assert_allclose(no_clip["losses"][:3], [185.85355, 356.53052, 742.90344], rtol=1e-5)
     np.testing.assert_allclose(no_clip["W"][:3], [17.70298, 70.45609, 641.59662], rtol=1e-5)
     assert no_clip["W"][3] > 100 * no_clip["W"][0]               # explosion
-    assert max(no_clip["W"][-10:]) < 1.0                          # then saturation: gradients vanish
+    # then tanh saturates and the gradients vanish (medians: robust to the chaotic exploded steps)
+    assert statistics.median(no_clip["W"][10:]) < 0.1
     assert clip["ended"] == "completed" and max(clip["W"]) < max(no_clip["W"]) / 10
-    assert min(clip["W"][-10:]) > 1e-2                            # clipped training keeps useful gradients
+    assert statistics.median(clip["W"][10:]) > 1.0                # clipped training keeps useful gradients
     assert clip["losses"][-1] < clip["losses"][0]
     assert all(c["supported"] is True for c in results["claims"])
     assert (out / "6.8-grad-norm.pdf").is_file() and (out / "6.9-grad-norm-clip.pdf").is_file()
