@@ -185,3 +185,103 @@ def test_train_step_losses_are_the_loss_values(loaders):
     runner.train(train_loader, num_epochs=1, log_steps=0)
     np.testing.assert_allclose([l for _, l in runner.train_step_losses], expected, rtol=1e-5)
     assert runner.train_epoch_losses[0] == pytest.approx(np.mean(expected), rel=1e-5)
+
+
+# ---- mutation survivors (docs/mutation.md): defaults, hooks, messages ---------------------------
+
+def _tiny_loader(n, batch_size):
+    paddle.seed(0)
+    return paddle.io.DataLoader(MoonsDataset('train', n + 100, n), batch_size=batch_size, shuffle=False)
+
+
+def test_train_defaults_are_the_books(loaders, tmp_path, monkeypatch, capsys):
+    train_loader, dev_loader = loaders
+    runner = _runner()
+    runner.train(train_loader)                    # num_epochs defaults to 0: nothing happens
+    assert runner.train_step_losses == [] and runner.train_epoch_losses == []
+    assert capsys.readouterr().out.splitlines() == ["[Train] Training done!"]
+    monkeypatch.chdir(tmp_path)                   # save_path defaults to best_model.pdparams
+    runner.train(train_loader, dev_loader, num_epochs=1, eval_steps=5, log_steps=0)
+    assert (tmp_path / "best_model.pdparams").exists()
+
+
+def test_log_steps_default_is_100(capsys):
+    loader = _tiny_loader(220, 2)                 # 110 steps
+    runner = _runner()
+    runner.train(loader, num_epochs=1)
+    lines = capsys.readouterr().out.splitlines()
+    steps = [l for l in lines if l.startswith("[Train] epoch")]
+    assert [l.split("step: ")[1].split("/")[0] for l in steps] == ["0", "100"]
+    assert lines[-1] == "[Train] Training done!"
+
+
+def test_one_batch_epoch_loss_and_eval_every_step(tmp_path):
+    runner = _runner()
+    runner.train(_tiny_loader(20, 20), num_epochs=2, log_steps=0)      # one batch per epoch
+    assert runner.train_epoch_losses == [l for _, l in runner.train_step_losses]
+    runner = _runner()
+    runner.train(_tiny_loader(40, 10), _tiny_loader(20, 10), num_epochs=1, eval_steps=1, log_steps=0,
+                 save_path=str(tmp_path / "b.pdparams"))
+    assert [s for s, _ in runner.dev_losses] == [1, 2, 3]               # every step but step 0
+
+
+def test_custom_print_log_and_progress(loaders, capsys):
+    train_loader, _ = loaders
+    seen = []
+    runner = _runner()
+    runner.train(train_loader, num_epochs=1, log_steps=0,
+                 custom_print_log=lambda r: seen.append((r is runner, len(r.train_step_losses))))
+    assert seen == [(True, k) for k in range(1, 11)]            # after each step's backward
+    runner.train(train_loader, num_epochs=1, log_steps=0, progress=True)
+    err = capsys.readouterr().err
+    assert "train:" in err and "0/10" in err    # a bar named train over the 10 steps
+    runner.train(train_loader, num_epochs=1, log_steps=0)          # progress defaults to False
+    assert capsys.readouterr().err == ""
+
+
+def test_runner_messages(loaders, tmp_path):
+    train_loader, dev_loader = loaders
+    runner = RunnerV3(Net(), paddle.optimizer.SGD(0.1, parameters=Net().parameters()),
+                      F.binary_cross_entropy_with_logits, None)
+    with pytest.raises(RuntimeError, match=r"^Error: Metric can not be None!$"):
+        runner.train(train_loader, dev_loader, num_epochs=1, eval_steps=5)
+    runner = _runner()
+    with pytest.raises(RuntimeError, match=r"^Error: dev_loader can not be None!$"):
+        runner.train(train_loader, None, num_epochs=1, eval_steps=5)
+    with pytest.raises(TypeError, match=r"^RunnerV3.train: unknown keyword argument\(s\) log_epochps; it takes "
+                                        r"num_epochs, log_steps, eval_steps, save_path, custom_print_log, progress$"):
+        runner.train(train_loader, log_epochps=1)
+    with pytest.raises(FileNotFoundError, match=r"^RunnerV3.load_model: no saved model at "):
+        runner.load_model(str(tmp_path / "missing.pdparams"))
+    with pytest.raises(FloatingPointError, match=r"training stopped \(try a smaller learning rate\)$"):
+        bad = RunnerV3(Net(), paddle.optimizer.SGD(0.1, parameters=Net().parameters()),
+                       lambda logits, y: logits.sum() * float("nan"), Accuracy())
+        bad.train(train_loader, num_epochs=1, log_steps=0)
+
+
+def test_device_argument_moves_the_model(loaders):
+    runner = RunnerV3(Net(), None, F.binary_cross_entropy_with_logits, device="cpu")
+    assert runner.device == "cpu"
+    assert all(p.place.is_cpu_place() for p in runner.model.parameters())
+    runner = RunnerV3(Net(), None, F.binary_cross_entropy_with_logits)
+    assert runner.device == paddle.get_device()
+
+
+def test_best_score_needs_a_strict_improvement(loaders, tmp_path, capsys):
+    train_loader, dev_loader = loaders
+    runner = _runner(lr=1e-12)                    # the score never changes
+    runner.train(train_loader, dev_loader, num_epochs=2, eval_steps=5, log_steps=1000,
+                 save_path=str(tmp_path / "b.pdparams"))
+    out = capsys.readouterr().out
+    assert len(set(runner.dev_scores)) == 1 and len(runner.dev_scores) == 4
+    assert out.count("best accuracy performance has been updated") == 1
+
+
+def test_model_without_train_eval_methods():
+    class Plain:                                   # a book-style callable model: no train()/eval()
+        def __call__(self, X):
+            return X.sum(axis=1, keepdim=True)
+
+    runner = RunnerV3(Plain(), None, F.binary_cross_entropy_with_logits, Accuracy())
+    X = paddle.ones([2, 2])
+    assert runner.predict(X).numpy().tolist() == [[2.0], [2.0]]
