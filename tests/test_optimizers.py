@@ -478,8 +478,17 @@ def test_adamw_accepts_every_book_spelling():
     (lambda m: AdamW(0.1, m, weight_decay=-0.5), r"weight_decay must be a non-negative number, got -0.5"),
     (lambda m: AdaDelta(1.0, m, beta=1.0), r"beta must be a number in \[0, 1\), got 1.0"),
     (lambda m: AdaDelta(1.0, m, epsilon=-1.0), r"epsilon must be a non-negative number"),
-    (lambda m: AdaDelta(1.0, m, epsilon=0.0), r"AdaDelta needs epsilon > 0 \(with 0 its first step is 0\)"),
-    (lambda m: AdaDelta(1.0), r"AdaDelta needs a model"),
+    (lambda m: AdaDelta(1.0, m, epsilon=0.0), r"^AdaDelta needs epsilon > 0 \(with 0 its first step is 0\)$"),
+    (lambda m: AdaDelta(1.0), r"^AdaDelta needs a model$"),
+    (lambda m: Momentum(0.1, m, rho=1.0), r"^rho must be a number in \[0, 1\), got 1.0$"),
+    (lambda m: RMSprop(0.1, m, beta=-0.1), r"^beta must be a number in \[0, 1\), got -0.1$"),
+    (lambda m: Adam(0.1, m, beta1=1.0), r"^beta1 must be a number in \[0, 1\), got 1.0$"),
+    (lambda m: Adam(0.1, m, beta2=1.0), r"^beta2 must be a number in \[0, 1\), got 1.0$"),
+    (lambda m: Adam(0.1, m, beta1=0.9, betal=0.9), r"^beta1 given more than once: \['beta1', 'betal'\]$"),
+    (lambda m: Adam(0.1, m, betal=0.9, beta_1=0.9), r"^beta1 given more than once: \['beta_1', 'betal'\]$"),
+    (lambda m: Adam(0.1, m, beta2=0.9, beta_2=0.9), r"^beta2 given more than once: \['beta2', 'beta_2'\]$"),
+    (lambda m: SimpleBatchGD("0.1", m), r"^init_lr must be a positive number, a paddle.optimizer.lr.LRScheduler "
+                                         r"or a schedule from nndl.lr, got str$"),
 ])
 def test_bad_hyperparameters_are_named(make, match):
     lin = op.Linear(2, 1, name="fc")
@@ -490,6 +499,70 @@ def test_bad_hyperparameters_are_named(make, match):
 def test_adadelta_epsilon_one_is_allowed():
     lin = op.Linear(2, 1, name="fc")
     assert AdaDelta(1.0, lin, epsilon=1.0).epsilon == 1.0
+    assert Momentum(0.1, lin, rho=0).rho == 0.0 and RMSprop(0.1, lin, beta=0.0).beta == 0.0
+
+
+def test_step_messages_name_the_optimizer_model_and_parameter():
+    class M:
+        params = {"weight": paddle.ones([2])}
+        grads = {}
+    with pytest.raises(RuntimeError, match=r"^SimpleBatchGD.step\(\): no gradient for parameter 'weight'; "
+                                           r"call the model's backward\(\) before optimizer.step\(\)$"):
+        SimpleBatchGD(0.1, M()).step()
+    layer = nn.Linear(2, 1)
+    with pytest.raises(RuntimeError, match=r"^Adam.step\(\): no parameter of Linear has a gradient; "
+                                           r"call loss.backward\(\) before optimizer.step\(\)$"):
+        Adam(0.1, layer).step()
+
+    class NoOps:
+        layers = [object()]
+    with pytest.raises(TypeError, match=r"^NoOps.layers holds no operator with a `params` dict$"):
+        SimpleBatchGD(0.1, NoOps())
+    with pytest.raises(TypeError, match=r"^the optimizer needs a paddle.nn.Layer or a book-style model with "
+                                        r"`params` and `grads` dicts \(or a `layers` list of such operators\); "
+                                        r"int has no 'params' and no 'grads' dict$"):
+        SimpleBatchGD(0.1, 3)
+
+
+def test_multi_character_parameter_names_and_clear_grad():
+    """Keys longer than one character (key[-1] of a str key is its last letter) and clear_grad for
+    all three model kinds."""
+    class M:
+        params = {"weight": paddle.to_tensor([1.0, 2.0])}
+        grads = {"weight": paddle.to_tensor([1.0, 1.0])}
+    m = M()
+    opt = SimpleBatchGD(0.5, m)
+    opt.step()
+    np.testing.assert_array_equal(m.params["weight"].numpy(), [0.5, 1.5])
+    opt.clear_grad()
+    assert m.grads == {}
+    mlp = op.MLP_3L([2, 3, 3, 1])
+    out = mlp(paddle.randn([4, 2]))
+    mlp.backward(paddle.ones(out.shape))
+    opt = SimpleBatchGD(0.1, mlp)
+    assert opt._kind == "layers"
+    opt.step()
+    opt.clear_grad()
+    assert all(fc.grads == {} for fc in (mlp.fc1, mlp.fc2, mlp.fc3))
+    with pytest.raises(RuntimeError, match="no gradient for parameter 'fc1.W'"):
+        opt.step()
+    layer = nn.Linear(2, 1)
+    opt = SimpleBatchGD(0.1, layer)
+    assert opt._kind == "layer"
+    layer(paddle.ones([1, 2])).sum().backward()
+    opt.clear_grad()
+    assert all(p.grad is None for p in layer.parameters())
+
+
+def test_frozen_parameters_are_skipped_not_the_rest():
+    layer = nn.Sequential(nn.Linear(2, 2), nn.Linear(2, 1))
+    layer[0].weight.stop_gradient = True            # the first parameter is frozen
+    before = [p.numpy().copy() for p in layer.parameters()]
+    layer(paddle.ones([3, 2])).sum().backward()
+    SimpleBatchGD(0.1, layer).step()
+    after = [p.numpy() for p in layer.parameters()]
+    np.testing.assert_array_equal(after[0], before[0])
+    assert all(not np.array_equal(a, b) for a, b in zip(after[1:], before[1:]))
 
 
 def test_state_dict_counts_steps_and_state_initial_values():
