@@ -1,5 +1,5 @@
-"""docs/api_index.md is the whole book's API index: every library name is in it, every row resolves,
-and every test it cites exists."""
+"""docs/api_index.md is the whole book's API index: every library name is in it, every row resolves
+(an `nndl.…` path, or a chapter script for an experiment), and every test it cites exists."""
 import importlib
 import re
 from pathlib import Path
@@ -10,7 +10,8 @@ import nndl
 
 ROOT = Path(__file__).resolve().parents[1]
 INDEX = ROOT / "docs" / "api_index.md"
-DOTTED = re.compile(r"`(nndl(?:\.\w+)+)`")
+DOTTED = re.compile(r"`(nndl(?:\.\w+)+)(?:`|\()")   # `nndl.x.y` or `nndl.x.y(signature)`
+SCRIPT = re.compile(r"`((?:chapters|bench)/\w+\.py|ch\d+_\w+)(?:\.py)?`")
 TEST_REF = re.compile(r"(tests/test_\w+\.py)(?:::(\w+))?")
 
 
@@ -44,8 +45,13 @@ def test_every_row_resolves():
     problems = []
     for cells in rows():
         paths = DOTTED.findall(cells[2])
-        if not paths:
-            problems.append(f"no `nndl.…` path in the 'where' column: {cells}")
+        scripts = SCRIPT.findall(cells[2])
+        if not paths and not scripts:
+            problems.append(f"neither an `nndl.…` path nor a chapter script in the 'where' column: {cells}")
+        for name in scripts:
+            path = ROOT / name if "/" in name else ROOT / "chapters" / f"{name}.py"
+            if not path.exists():
+                problems.append(f"{path.relative_to(ROOT)} does not exist")
         for path in paths:
             try:
                 resolve(path)

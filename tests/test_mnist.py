@@ -268,3 +268,34 @@ def test_exports():
     import nndl
     for name in nm.__all__:
         assert getattr(nndl, name) is getattr(nm, name)
+
+
+def test_mnist_dataset_is_the_books_5_3_1_2_dataset():
+    """Items are transform(PIL 'L' image of the 784 values) and an int label; bad input is named."""
+    from paddle.vision.transforms import Compose, Normalize, Resize
+    from PIL import Image
+    rng = np.random.default_rng(0)
+    images = rng.integers(0, 256, size=(5, 784)).astype(np.float32)
+    labels = np.array([3, 1, 4, 1, 5], dtype=np.int64)
+    seen = []
+
+    def record(image):
+        seen.append(image)
+        return np.asarray(image, dtype=np.float32)
+
+    ds = nm.MNISTDataset([images, labels], record, mode='dev')
+    assert len(ds) == 5 and ds.mode == 'dev'
+    x, y = ds[2]
+    assert isinstance(seen[0], Image.Image) and seen[0].mode == 'L' and seen[0].size == (28, 28)
+    assert np.array_equal(x, images[2].reshape(28, 28)) and y == 4 and type(y) is int
+    book = Compose([Resize(32), Normalize(mean=[127.5], std=[127.5], data_format='CHW')])
+    x, _ = nm.MNISTDataset([images, labels], book)[0]
+    assert x.shape == (1, 32, 32) and -1.0 <= x.min() and x.max() <= 1.0
+    with pytest.raises(ValueError, match="mode must be"):
+        nm.MNISTDataset([images, labels], book, mode='valid')
+    with pytest.raises(ValueError, match="5 images but 4 labels"):
+        nm.MNISTDataset([images, labels[:4]], book)
+    with pytest.raises(ValueError, match="784 pixel values, got 100"):
+        nm.MNISTDataset([images[:, :100], labels], book)
+    with pytest.raises(TypeError, match="transforms must be callable"):
+        nm.MNISTDataset([images, labels], "resize")
