@@ -1,4 +1,6 @@
 """MLP (7.4.2.1 / 7.5.1.2) and MultiConvLayerNet (7.5.1.5): the chapter's claims, modes, shapes, bad input."""
+import re
+
 import numpy as np
 import paddle
 import paddle.nn as nn
@@ -319,3 +321,52 @@ def test_mlp_messages():
 def test_multiconv_nndl_batchnorm_uses_paddles_epsilon():
     net = MultiConvLayerNet(use_bn=True, bn_impl="nndl")
     assert net.batch_norm1.eps == 1e-5 and net.batch_norm2.eps == 1e-5
+
+
+def test_mlp_constructor_checks_and_normal_init():
+    from nndl import xavier_normal_std
+    MLP([2, 1], 'basic', None, act_fn=paddle.nn.Tanh)                 # two sizes are enough
+    for sizes in ([3], [2, 0, 1], [2, -1, 1]):
+        with pytest.raises(ValueError, match=rf"^MLP: layers_size must list at least 2 positive sizes, got "
+                                             rf"{re.escape(str(sizes))}$"):
+            MLP(sizes, 'basic', None, act_fn=paddle.nn.Tanh)
+    for name in ('normal', 'uniform'):
+        with pytest.raises(ValueError, match=rf"^MLP: init_fn_name='{name}' needs init_fn\(input_size, "
+                                             r"output_size\), got None$"):
+            MLP([2, 3, 1], name, None, act_fn=paddle.nn.Tanh)
+    paddle.seed(0)
+    m = MLP([300, 400, 1], 'normal', xavier_normal_std, act_fn=paddle.nn.Tanh())   # an instance works too
+    assert m.init_fn_name == 'normal'
+    W = m.linear[0].weight.numpy()
+    assert abs(W.mean()) < 0.005 and abs(W.std() - xavier_normal_std(300, 400)) < 0.002
+    assert isinstance(m.act_fn, paddle.nn.Tanh)
+
+
+def test_norm_small_sizes_and_eps_zero():
+    bn = BatchNorm(1)
+    assert bn(paddle.randn([4, 1])).shape == [4, 1]
+    assert LayerNorm(eps=0).eps == 0.0
+    with pytest.raises(ValueError, match=r"^LayerNorm: eps must be >= 0, got -1$"):
+        LayerNorm(eps=-1)
+
+
+def test_multiconv_layer_shapes_modes_and_input_check():
+    net = MultiConvLayerNet(use_bn=True)
+    assert net.bn_impl == "paddle"
+    shapes = []
+    hook = net.conv1.register_forward_post_hook(lambda layer, inp, out: shapes.append(list(out.shape)))
+    net(paddle.randn([2, 1, 28, 28]))
+    hook.remove()
+    assert shapes == [[2, 20, 28, 28]]                   # 5x5 kernel, padding 2, stride 1
+    # an explicit train_mode overrides the layer's mode for that call only
+    net.train()
+    net(paddle.randn([2, 1, 28, 28]), train_mode=False)
+    assert net.batch_norm1.training is True and net.batch_norm2.training is True
+    nn_net = MultiConvLayerNet(use_bn=True, bn_impl="nndl")
+    nn_net.eval()
+    before = nn_net.batch_norm1.moving_mean.numpy().copy()
+    nn_net(paddle.randn([4, 1, 28, 28]) + 3, train_mode=True)
+    assert not np.allclose(nn_net.batch_norm1.moving_mean.numpy(), before)
+    with pytest.raises(ValueError, match=r"^MultiConvLayerNet: input must have shape \[N, 1, 28, 28\], "
+                                         r"got \[2, 3, 28, 28\]$"):
+        net(paddle.randn([2, 3, 28, 28]))
