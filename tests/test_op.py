@@ -1,4 +1,6 @@
 """Every foundation Op's backward against paddle.grad and a float64 central difference."""
+import re
+
 import numpy as np
 import paddle
 import pytest
@@ -140,3 +142,121 @@ def test_linear_float64_input_names_the_dtypes():
     lin64 = op.Linear(2, 3, name="fc64", dtype="float64")
     out = lin64(paddle.ones([4, 2], dtype="float64"))
     assert out.dtype == paddle.float64 and out.shape == [4, 3]
+
+
+# ---- mutation survivors (docs/mutation.md): messages, initial state, modes ---------------------
+
+from nndl.op import BinaryCrossEntropyWithLogits, Dropout, Logistic, MLP_3L_dropout, ReLU  # noqa: E402
+
+
+@pytest.mark.parametrize("make,call,name", [
+    (lambda: op.Linear(2, 3, name="fc"), lambda o: o.backward(paddle.ones([1, 3])), "Linear 'fc'"),
+    (Logistic, lambda o: o.backward(paddle.ones([1, 3])), "Logistic"),
+    (ReLU, lambda o: o.backward(paddle.ones([1, 3])), "ReLU"),
+    (lambda: Dropout(0.5), lambda o: o.backward(paddle.ones([1, 3])), "Dropout"),
+    (lambda: BinaryCrossEntropyWithLogits(MLP_3L([2, 3, 3, 1])), lambda o: o.backward(),
+     "BinaryCrossEntropyWithLogits"),
+])
+def test_backward_before_forward_is_named(make, call, name):
+    with pytest.raises(RuntimeError, match=rf"^{re.escape(name)}: backward\(\) called before forward\(\)$"):
+        call(make())
+
+
+@pytest.mark.parametrize("make,x,name", [
+    (Logistic, paddle.ones([2, 3]), "Logistic"),
+    (ReLU, paddle.ones([2, 3]), "ReLU"),
+    (lambda: Dropout(0.5), paddle.ones([2, 3]), "Dropout"),
+])
+def test_backward_shape_errors_name_the_operator(make, x, name):
+    o = make()
+    o(x)
+    with pytest.raises(ValueError, match=rf"^{name}.backward: outputs_grads has shape \[2, 4\], but the forward "
+                                         r"output had shape \[2, 3\]$"):
+        o.backward(paddle.ones([2, 4]))
+
+
+def test_linear_attributes_and_shape_message():
+    lin = op.Linear(2, 3, name="fc")
+    assert (lin.input_size, lin.output_size, lin.inputs) == (2, 3, None)
+    with pytest.raises(ValueError, match=r"^Linear 'fc': input of shape \[4, 3\] does not match weight of shape "
+                                         r"\[2, 3\] \(expected \[N, 2\]\)$"):
+        lin(paddle.ones([4, 3]))
+    with pytest.raises(TypeError, match=r"cast the input \(inputs.astype\(...\)\) or build the layer with "
+                                        r"dtype=...$"):
+        lin(paddle.ones([4, 2], dtype="float64"))
+    lin(paddle.ones([4, 2]))
+    with pytest.raises(ValueError, match=r"^Linear 'fc'.backward: outputs_grads has shape \[4, 2\]"):
+        lin.backward(paddle.ones([4, 2]))
+
+
+def test_initial_state_of_the_operators():
+    for o in (Logistic(), ReLU()):
+        assert o.inputs is None and o.params is None
+    assert Logistic().outputs is None
+    d = Dropout(0.25)
+    assert (d.mask, d.mode, d.params, d.drop_rate) == (None, 'train', None, 0.25)
+    bce = BinaryCrossEntropyWithLogits(MLP_3L([2, 3, 3, 1]), lambd=0.5)
+    assert (bce.predicts, bce.labels, bce.data_size, bce.params, bce.lambd) == (None, None, None, None, 0.5)
+    m = MLP_3L_dropout([2, 3, 3, 1], drop_rate=0.4)
+    assert (m.drop_rate, m.mode) == (0.4, 'train')
+
+
+def test_dropout_mode_checks_and_messages():
+    d = Dropout(0.5)
+    with pytest.raises(ValueError, match=r"^Dropout: mode must be 'train' or 'dev' \(or 'test'/'eval'\), got 'TRAIN'$"):
+        d(paddle.ones([2, 2]), mode='TRAIN')
+    with pytest.raises(TypeError, match=r"^drop_rate must be a number in \[0, 1\), got True$"):
+        Dropout(True)
+    with pytest.raises(TypeError, match=r"^drop_rate must be a number in \[0, 1\), got '0.5'$"):
+        Dropout('0.5')
+    m = MLP_3L_dropout([2, 3, 3, 1], drop_rate=0.5)
+    with pytest.raises(ValueError, match=r"^MLP_3L_dropout: mode must be"):
+        m(paddle.ones([2, 2]), 'TRAIN')
+    X = paddle.randn([8, 2])
+    a, b = m(X, 'dev'), m(X, 'dev')                     # __call__ passes the mode on: no dropout
+    np.testing.assert_array_equal(a.numpy(), b.numpy())
+    assert m.mode == 'dev' and m.dropout1.mode == 'dev' and m.dropout1.mask is None
+
+
+def test_dropout_float64_mask_and_backward_in_dev_mode():
+    paddle.seed(3)
+    d = Dropout(0.5)
+    x = paddle.ones([200, 50], dtype="float64")
+    y = d(x)
+    assert y.dtype == paddle.float64 and d.mask.dtype == paddle.float64
+    assert 0.45 < float(d.mask.mean()) < 0.55
+    np.testing.assert_array_equal(np.unique(y.numpy()), [0.0, 2.0])
+    g = paddle.full([200, 50], 3.0, dtype="float64")
+    np.testing.assert_array_equal(d.backward(g).numpy(), (3.0 * d.mask / 0.5).numpy())
+    d(x, mode='dev')
+    assert d.backward(g) is g                          # identity in dev mode
+
+
+def test_bce_checks():
+    model = MLP_3L([2, 3, 3, 1])
+    for bad in (True, "0.1", float("nan")):
+        with pytest.raises(TypeError, match=rf"^BinaryCrossEntropyWithLogits: lambd must be a number >= 0, got "):
+            BinaryCrossEntropyWithLogits(model, lambd=bad)
+    with pytest.raises(ValueError, match=r"^BinaryCrossEntropyWithLogits: lambd must be >= 0, got -1$"):
+        BinaryCrossEntropyWithLogits(model, lambd=-1)
+    with pytest.raises(TypeError, match=r"^BinaryCrossEntropyWithLogits: model object has no backward\(\)$"):
+        BinaryCrossEntropyWithLogits(object())
+    bce = BinaryCrossEntropyWithLogits(model)
+    logits = model(paddle.randn([3, 2]))
+    # labels may be numpy; a single sample [1, 1] is fine; an empty batch is not
+    a = float(bce(logits, np.array([[1.0], [0.0], [1.0]], dtype="float32")))
+    b = float(bce(logits, paddle.to_tensor([[1.0], [0.0], [1.0]])))
+    assert a == b
+    assert np.isfinite(float(bce(logits[:1], paddle.to_tensor([[1.0]]))))
+    with pytest.raises(ValueError, match=r"^BinaryCrossEntropyWithLogits: need logits of shape \[N, 1\], got \[0, 1\]$"):
+        bce(paddle.zeros([0, 1]), paddle.zeros([0, 1]))
+
+
+def test_bce_l2_ignores_a_model_without_layers():
+    class NoLayers:
+        def backward(self, grads):
+            return grads
+    bce = BinaryCrossEntropyWithLogits(NoLayers(), lambd=0.7)
+    assert bce._linear_layers() == []
+    loss = bce(paddle.to_tensor([[0.3], [-0.2]]), paddle.to_tensor([[1.0], [0.0]]))
+    assert np.isfinite(float(loss))
