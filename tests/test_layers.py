@@ -370,3 +370,22 @@ def test_multiconv_layer_shapes_modes_and_input_check():
     with pytest.raises(ValueError, match=r"^MultiConvLayerNet: input must have shape \[N, 1, 28, 28\], "
                                          r"got \[2, 3, 28, 28\]$"):
         net(paddle.randn([2, 3, 28, 28]))
+
+
+def test_more_constructor_messages_and_uniform_init():
+    from nndl import xavier_uniform_r
+    with pytest.raises(TypeError, match=r"^LayerNorm: num_features must be a positive integer, got 2.5"):
+        LayerNorm(2.5)
+    with pytest.raises(ValueError, match=r"^MLP: act_fn must be a layer class or a callable, got 3$"):
+        MLP([2, 3, 1], 'basic', None, act_fn=3)
+    with pytest.raises(ValueError, match=r"^MultiConvLayerNet: bn_impl must be 'paddle' or 'nndl', got 'x'$"):
+        MultiConvLayerNet(use_bn=True, bn_impl='x')
+    paddle.seed(0)
+    W = MLP([300, 400, 1], 'uniform', xavier_uniform_r, act_fn=paddle.nn.Tanh).linear[0].weight.numpy()
+    r = xavier_uniform_r(300, 400)
+    assert np.abs(W).max() <= r and np.abs(W).max() > 0.99 * r and abs(W.mean()) < 0.005
+
+
+def test_gamma_given_as_a_matrix_is_flattened():
+    bn = BatchNorm(4, gamma=[[1.0, 2.0], [3.0, 4.0]])
+    np.testing.assert_array_equal(bn.gamma.numpy(), [1.0, 2.0, 3.0, 4.0])

@@ -611,3 +611,13 @@ def test_layer_errors_name_the_layer_class():
 
     with pytest.raises(TypeError, match="layer Layerish has `params` but no `grads` dict"):
         SimpleBatchGD(0.1, Model())
+
+
+def test_constructor_defaults_are_the_books():
+    lin = op.Linear(2, 1, name="fc")
+    a = AdamW(0.1, lin)
+    assert (a.epsilon, a.weight_decay, a.beta1, a.beta2) == (1e-7, 0.01, 0.9, 0.99)
+    d = AdaDelta(model=lin)
+    assert (d.init_lr, d.beta, d.epsilon) == (1.0, 0.9, 1e-6)
+    assert Adagrad(0.1, lin).epsilon == 1e-7 and RMSprop(0.1, lin).epsilon == 1e-7
+    assert Adam(0.1, lin).epsilon == 1e-7 and Momentum(0.1, lin).rho == 0.9 and RMSprop(0.1, lin).beta == 0.9
