@@ -285,3 +285,11 @@ def test_model_without_train_eval_methods():
     runner = RunnerV3(Plain(), None, F.binary_cross_entropy_with_logits, Accuracy())
     X = paddle.ones([2, 2])
     assert runner.predict(X).numpy().tolist() == [[2.0], [2.0]]
+
+
+def test_train_puts_the_model_in_train_mode(loaders):
+    train_loader, _ = loaders
+    runner = _runner()
+    runner.model.eval()
+    runner.train(train_loader, num_epochs=1, log_steps=0)
+    assert runner.model.training and runner.model.drop.training
