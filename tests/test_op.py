@@ -260,3 +260,21 @@ def test_bce_l2_ignores_a_model_without_layers():
     assert bce._linear_layers() == []
     loss = bce(paddle.to_tensor([[0.3], [-0.2]]), paddle.to_tensor([[1.0], [0.0]]))
     assert np.isfinite(float(loss))
+
+
+def test_operator_records_and_dropout_random_stream():
+    lg, x = Logistic(), paddle.randn([2, 3])
+    lg(x)
+    assert lg.inputs is x and ReLU().outputs is None
+    bce = BinaryCrossEntropyWithLogits(MLP_3L([2, 3, 3, 1]))
+    assert np.isfinite(float(bce(paddle.to_tensor([0.3, -0.2]), paddle.to_tensor([1.0, 0.0]))))   # [N] works
+    d = Dropout(0.5)
+    x64 = paddle.ones([30, 20], dtype="float64")
+    paddle.seed(5)
+    d(x64)
+    assert d.inputs_shape == [30, 20]
+    paddle.seed(5)
+    expected = (paddle.rand([30, 20], dtype="float64") > 0.5).astype("float64")   # the mask is drawn in the input's dtype
+    np.testing.assert_array_equal(d.mask.numpy(), expected.numpy())
+    y = d(paddle.ones([4, 4], dtype="int64"))                                      # integer input: a float32 draw
+    assert y.shape == [4, 4]
