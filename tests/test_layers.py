@@ -389,3 +389,17 @@ def test_more_constructor_messages_and_uniform_init():
 def test_gamma_given_as_a_matrix_is_flattened():
     bn = BatchNorm(4, gamma=[[1.0, 2.0], [3.0, 4.0]])
     np.testing.assert_array_equal(bn.gamma.numpy(), [1.0, 2.0, 3.0, 4.0])
+
+
+def test_layernorm_list_gamma_dtype_and_beta_message():
+    ln = LayerNorm(gamma=[1.0, 2.0, 3.0])                 # a list gamma sets num_features too
+    assert ln.num_features == 3
+    with pytest.raises(ValueError, match=r"^LayerNorm: beta has 2 values but num_features is 3$"):
+        LayerNorm(3, beta=[1.0, 2.0])
+    old = paddle.get_default_dtype()
+    paddle.set_default_dtype("float64")
+    try:
+        ln = LayerNorm(3)
+    finally:
+        paddle.set_default_dtype(old)
+    assert ln.gamma.dtype == paddle.float32 and ln.beta.dtype == paddle.float32
