@@ -114,6 +114,7 @@ for k, (split, color) in enumerate([('train', '#e4007f'), ('test', '#000000')]):
         ax.scatter(np.full(len(SEEDS), pos[i] + (k - 0.5) * 0.15), table[n][split], s=8, color=color, alpha=0.3)
 ax.set_xticks(pos)
 ax.set_xticklabels(names, rotation=20)
+ax.set_xlabel('regularization method')
 ax.set_ylabel('accuracy')
 ax.set_title(f'mean ± std over {len(SEEDS)} seeds')
 ax.legend()
