@@ -312,3 +312,15 @@ def test_real_chapter_subset_runs_twice_with_identical_report(tmp_path):
         assert all(n in page for n in names)
         reports.append((out / "report.json").read_bytes())
     assert reports[0] == reports[1], "same seed, same CPU: the report's numbers must not change"
+
+
+def test_summary_and_appendix_run_after_the_subsections_and_progress_follows_book_order(tmp_path):
+    names = ["ch7_6_appendix_x", "ch7_6_seeds_table", "ch7_6_2_a", "ch7_6_5_b", "ch7_ex1_c"]
+    chapters = write_chapter(tmp_path / "chapters", {n: OK_NUMPY for n in names})
+    order = [s.name for s in cli.discover(chapters)["ch7"]]
+    assert order == ["ch7_6_2_a", "ch7_6_5_b", "ch7_6_seeds_table", "ch7_6_appendix_x", "ch7_ex1_c"]
+    proc = run_cli("run", "ch7", "--chapters-dir", chapters, "--out", tmp_path / "out", "-j", "2", cwd=tmp_path)
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    progress = {line.split("] ")[1].split()[1]: line.split("]")[0].strip("[ ").split("/")[0]
+                for line in proc.stdout.splitlines() if line.startswith("[")}
+    assert progress == {name: str(i) for i, name in enumerate(order, 1)}

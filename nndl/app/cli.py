@@ -143,7 +143,9 @@ def default_chapters_dir():
 def discover(chapters_dir=None):
     """All chapter scripts in ``chapters_dir``, in the book's order, as a dict chapter -> [Script].
 
-    Sections first by their numbers (7.2 < 7.3.1 < 7.3.2 < 7.10), then exercises by number.
+    Sections first by their numbers (7.2 < 7.3.1 < 7.3.2 < 7.10), then exercises by number; a
+    summary or appendix numbered like its parent (7.6 seeds table, 7.6 appendix) after that
+    section's subsections (:func:`nndl.app.report.book_order`, so the run and the report agree).
     Files whose names do not follow the convention (``__init__.py``, helpers) are ignored.
     """
     chapters_dir = Path(chapters_dir) if chapters_dir is not None else default_chapters_dir()
@@ -155,7 +157,9 @@ def discover(chapters_dir=None):
             scripts.append(Script(path))
         except ValueError:
             continue
-    scripts.sort(key=lambda s: s.sort_key)
+    import nndl.app.report as report_mod   # the report's order is the run's order
+    by_name = {s.name: s for s in scripts}
+    scripts = [by_name[st["name"]] for st in report_mod.book_order([{"name": n} for n in by_name])]
     chapters = {}
     for s in scripts:
         chapters.setdefault(f"ch{s.chapter}", []).append(s)
@@ -309,7 +313,6 @@ def run_chapter(scripts, out, quick=True, timeout=None, echo=False, command=None
     results = {}
     started = time.time()
     lock = threading.Lock()
-    done_count = [0]
 
     def one(i, s):
         if jobs == 1:
@@ -318,12 +321,12 @@ def run_chapter(scripts, out, quick=True, timeout=None, echo=False, command=None
         st = run_script(s, out / s.name, quick=quick, timeout=timeout, echo=echo)
         with lock:
             results[s.name] = st
-            done_count[0] += 1
             tail = f"{st['status']} ({st['seconds']:.1f} s)"
             if jobs == 1:
                 print(f" {tail}" if not echo else f"    -> {tail}", file=stream, flush=True)
             else:
-                print(f"[{done_count[0]:>{len(str(n))}}/{n}] {s.label:<{width}} {s.name} ... {tail}",
+                # the script's own place in the book, not the order in which scripts finish
+                print(f"[{i:>{len(str(n))}}/{n}] {s.label:<{width}} {s.name} ... {tail}",
                       file=stream, flush=True)
         return st
 
