@@ -179,6 +179,7 @@ def test_run_all_runs_every_chapter_into_one_report(tmp_path):
     assert "3 script(s) of the whole book" in proc.stdout
     report = json.loads((out / "report.json").read_text(encoding="utf-8"))
     assert [s["name"] for s in report["sections"]] == ["ch2_1_y", "ch7_ex1_z", "ch8_2_x"]
+    assert (out / "index.md").read_text(encoding="utf-8").startswith("# The whole book results (quick mode)")
     assert all((out / n / "results.json").exists() for n in ("ch2_1_y", "ch7_ex1_z", "ch8_2_x"))
 
 

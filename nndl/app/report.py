@@ -289,6 +289,8 @@ def _write(path, text):
 
 def _chapters_label(chapter, entries):
     chs = sorted({e["chapter"] for e in entries if e["chapter"] != 99})
+    if chapter == "all":
+        return "The whole book"
     if chapter:
         return str(chapter)
     if len(chs) == 1:
