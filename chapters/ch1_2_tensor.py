@@ -5,7 +5,7 @@
 # 区间创建张量；形状、数据类型、设备位置等属性；与 Numpy 数组的转换；索引、切片与修改；
 # 数学运算、逻辑运算、矩阵运算和广播机制。
 #
-# 这里打印的是 paddle 3 实际的输出。与书（paddle 2.x）的差别见 docs/parts/ch1_errata.md：
+# 这里打印的是 paddle 3 实际的输出。与书（paddle 2.x）的差别见 docs/errata.md（第1章）：
 # 形状打印为 `paddle.Size([...])`，单个元素的索引结果是 0 维张量（`shape=[]`），
 # 设备打印为 `Place(cpu)`，参差列表的报错信息来自 numpy。
 
