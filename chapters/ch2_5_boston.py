@@ -19,7 +19,6 @@ import paddle
 import paddle.nn as nn
 
 from nndl import RunnerV1, optimizer_lsm, train_test_split, boxplot
-from nndl.datasets.base import DataNotFoundError, standin_notice
 from nndl.datasets.boston import BOSTON_CSV, load_boston, clip_outliers, make_miniature
 from nndl.regression import Linear
 
@@ -39,15 +38,10 @@ REG_LAMBDA = 0
 # 快速模式改用生成的同格式小数据，并如实说明。
 
 # %%
-standin = False
-try:
-    data = load_boston()
-except DataNotFoundError as err:
-    if not S.quick:
-        raise
-    standin = True
-    S.standin(standin_notice(BOSTON_CSV.title, err))
-    data = load_boston(make_miniature(S.path("boston_house_prices_miniature.csv")), expect_rows=None)
+data, standin = S.data(
+    load_boston,
+    lambda: load_boston(make_miniature(S.path("boston_house_prices_miniature.csv")), expect_rows=None),
+    BOSTON_CSV.title)
 
 print(data.head())
 print(data.isna().sum())      # 查看各字段缺失值统计情况

@@ -15,7 +15,6 @@ import numpy as np
 import paddle
 
 from nndl import mean_squared_error, optimizer_lsm, train_test_split
-from nndl.datasets.base import DataNotFoundError, standin_notice
 from nndl.datasets.boston import BOSTON_CSV, clip_outliers, load_boston, make_miniature
 from nndl.regression import Linear
 
@@ -27,15 +26,11 @@ paddle.set_device("cpu")
 SPLIT_SEED = 10
 
 # %%
-standin = False
-try:
-    data = clip_outliers(load_boston())
-except DataNotFoundError as err:
-    if not S.quick:
-        raise
-    standin = True
-    S.standin(standin_notice(BOSTON_CSV.title, err))
-    data = clip_outliers(load_boston(make_miniature(S.path("boston_miniature.csv")), expect_rows=None))
+data, standin = S.data(
+    load_boston,
+    lambda: load_boston(make_miniature(S.path("boston_miniature.csv")), expect_rows=None),
+    BOSTON_CSV.title)
+data = clip_outliers(data)
 paddle.seed(SPLIT_SEED)
 X_train, X_test, y_train, y_test = train_test_split(data.drop(['MEDV'], axis=1), data['MEDV'])
 

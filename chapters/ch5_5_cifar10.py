@@ -31,7 +31,6 @@ import paddle.optimizer as opt
 from paddle.vision.models import resnet18
 
 from nndl import CIFAR10Dataset, Model_ResNet18, RunnerV3, load_cifar10_batch, metric
-from nndl.datasets.base import DataNotFoundError, standin_notice
 from nndl.datasets.cifar import CIFAR10_FILE, cifar10_folder, extract_cifar10, make_miniature
 from nndl.mlp import plot
 
@@ -52,16 +51,11 @@ BOOK_TEST = (0.7094, 0.9058)
 # ## 5.5.1 数据处理
 
 # %%
-standin = False
-try:
-    folder = cifar10_folder()
-except DataNotFoundError as err:
-    if not S.quick:
-        raise
-    standin = True
-    S.standin(standin_notice(CIFAR10_FILE.title, err))
-    archive = make_miniature(S.path('cifar-10-python.tar.gz'), num_per_batch=MINIATURE_PER_BATCH)
-    folder = extract_cifar10(archive, S.out)
+folder, standin = S.data(
+    cifar10_folder,
+    lambda: extract_cifar10(make_miniature(S.path('cifar-10-python.tar.gz'), num_per_batch=MINIATURE_PER_BATCH),
+                            S.out),
+    CIFAR10_FILE.title)
 
 imgs_batch, labels_batch = load_cifar10_batch(folder_path=folder, batch_id=1, mode='train')
 print("batch of imgs shape: ", imgs_batch.shape, "batch of labels shape: ", labels_batch.shape)

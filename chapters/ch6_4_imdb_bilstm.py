@@ -23,7 +23,6 @@ import matplotlib.pyplot as plt
 from functools import partial
 
 from nndl import Accuracy, RunnerV3, Model_BiLSTM_FC
-from nndl.datasets.base import DataNotFoundError, standin_notice
 from nndl.datasets.imdb import (IMDBDataset, build_vocab, collate_fn, load_imdb_data, load_vocab,
                                 make_miniature, save_vocab, tokenize)
 
@@ -47,16 +46,11 @@ NUM_EVAL = S.pick(None, 500)
 # %%
 paddle.seed(0)
 np.random.seed(0)   # the shuffled training loader draws from numpy's generator
-standin = False
-try:
-    train_data, dev_data, test_data = load_imdb_data()
-except DataNotFoundError as err:
-    if not S.quick:
-        raise    # full mode: the book's data or nothing
-    S.standin(standin_notice("IMDB (aclImdb_v1.tar.gz)", err))
-    standin = True
-    archive = make_miniature(S.path("imdb_miniature"), **MINIATURE)
-    train_data, dev_data, test_data = load_imdb_data(archive, verify=False)
+# full mode: the book's data or nothing; quick mode: a generated miniature when it is absent
+(train_data, dev_data, test_data), standin = S.data(
+    load_imdb_data,
+    lambda: load_imdb_data(make_miniature(S.path("imdb_miniature"), **MINIATURE), verify=False),
+    "IMDB (aclImdb_v1.tar.gz)")
 print(train_data[1])
 
 

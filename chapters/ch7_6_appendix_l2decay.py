@@ -11,7 +11,6 @@
 from nndl.app.script import setup
 S = setup("ch7_6_appendix_l2decay")
 
-import numpy as np
 import paddle
 import paddle.nn.functional as F
 import paddle.regularizer as regularizer

@@ -20,7 +20,7 @@ from paddle.optimizer import Adam
 
 from nndl import Accuracy, RunnerV3, MultiHeadSelfAttention, Model_LSTMSeftAttention
 from nndl.mlp import plot
-from nndl.datasets.base import DataNotFoundError, standin_notice
+from nndl.datasets.base import sample_examples
 from nndl.datasets.imdb import (IMDBDataset, build_vocab, collate_fn, load_imdb_data, make_miniature,
                                 save_vocab)
 
@@ -40,29 +40,17 @@ N_MINIATURE = 160
 N_QUICK = S.pick(None, (320, 160))    # quick mode on the real IMDB: train / dev, test sample sizes
 
 
-def quick_subset(data, n, seed=0):
-    """Quick mode on the real data: a fixed random sample of n examples (the files are sorted
-    by label, so a prefix would hold one class), in file order."""
-    if n is None or len(data) <= n:
-        return data
-    keep = np.sort(np.random.RandomState(seed).choice(len(data), n, replace=False))
-    return [data[i] for i in keep]
-
 
 # %% [markdown]
 # ## 数据（同 8.1.1）
 
 # %%
-try:
-    train_data, dev_data, test_data = load_imdb_data()
-except DataNotFoundError as err:
-    if not S.quick:
-        raise
-    archive = make_miniature(S.path("imdb_miniature"), n_train=N_MINIATURE, n_test=N_MINIATURE)
-    train_data, dev_data, test_data = load_imdb_data(archive, verify=False)
-    S.standin(standin_notice("IMDB (aclImdb_v1.tar.gz)", err))
-train_data = quick_subset(train_data, N_QUICK and N_QUICK[0])
-dev_data, test_data = (quick_subset(d, N_QUICK and N_QUICK[1]) for d in (dev_data, test_data))
+(train_data, dev_data, test_data), _ = S.data(
+    load_imdb_data,
+    lambda: load_imdb_data(make_miniature(S.path("imdb_miniature"), n_train=N_MINIATURE, n_test=N_MINIATURE), verify=False),
+    "IMDB (aclImdb_v1.tar.gz)")
+train_data = sample_examples(train_data, N_QUICK and N_QUICK[0])
+dev_data, test_data = (sample_examples(d, N_QUICK and N_QUICK[1]) for d in (dev_data, test_data))
 word2id_dict = build_vocab(train_data)
 save_vocab(word2id_dict, S.path("vocab.txt"))
 collate = partial(collate_fn, pad_val=word2id_dict.get("[PAD]"), max_seq_len=MAX_SEQ_LEN)

@@ -26,7 +26,7 @@ from paddle.io import DataLoader
 from nndl import Accuracy, RunnerV3, Model_Transformer, plot_attention_heads, cjk_font
 from nndl.mlp import plot
 from nndl.datasets import lcqmc
-from nndl.datasets.base import DataNotFoundError, standin_notice
+from nndl.datasets.base import DataNotFoundError, sample_examples
 from nndl.datasets.lcqmc import LCQMCDataSet, collate_fn, load_lcqmc_data, load_vocab
 
 # %%
@@ -44,31 +44,24 @@ MINIATURE = dict(num_train=320, num_dev=64, num_test=64)
 N_QUICK = S.pick(None, (320, 64))      # quick mode on the real LCQMC: train / dev, test sample sizes
 
 
-def quick_subset(data, n, seed=0):
-    """Quick mode on the real data: a fixed random sample of n examples (the files are sorted
-    by label, so a prefix would hold one class), in file order."""
-    if n is None or len(data) <= n:
-        return data
-    keep = np.sort(np.random.RandomState(seed).choice(len(data), n, replace=False))
-    return [data[i] for i in keep]
-
 
 # %% [markdown]
 # ## 8.3.1 数据准备
 
 # %%
 data_dir = None
-try:
-    train_data, dev_data, test_data = load_lcqmc_data()
-except DataNotFoundError as err:
-    if not S.quick:
-        raise
+
+
+def lcqmc_standin():
+    global data_dir
     data_dir = lcqmc.make_miniature(S.path("lcqmc_miniature"), **MINIATURE)
-    train_data, dev_data, test_data = load_lcqmc_data(data_dir)
-    S.standin(standin_notice("LCQMC", err))
+    return load_lcqmc_data(data_dir)
+
+
+(train_data, dev_data, test_data), _ = S.data(load_lcqmc_data, lcqmc_standin, "LCQMC")
 sampled = N_QUICK is not None and len(train_data) > N_QUICK[0]
-train_data = quick_subset(train_data, N_QUICK and N_QUICK[0])
-dev_data, test_data = (quick_subset(d, N_QUICK and N_QUICK[1]) for d in (dev_data, test_data))
+train_data = sample_examples(train_data, N_QUICK and N_QUICK[0])
+dev_data, test_data = (sample_examples(d, N_QUICK and N_QUICK[1]) for d in (dev_data, test_data))
 print(f"train/dev/test: {len(train_data)}/{len(dev_data)}/{len(test_data)}")
 print("\t".join(train_data[0]))
 

@@ -8,7 +8,6 @@
 from nndl.app.script import setup
 S = setup("ch8_ex6_stack_blocks")
 
-import numpy as np
 import paddle
 import paddle.nn as nn
 from paddle.io import DataLoader
@@ -16,7 +15,7 @@ from paddle.io import DataLoader
 from nndl import Accuracy, RunnerV3, Model_Transformer
 from nndl.mlp import plot
 from nndl.datasets import lcqmc
-from nndl.datasets.base import DataNotFoundError, standin_notice
+from nndl.datasets.base import DataNotFoundError, sample_examples
 from nndl.datasets.lcqmc import LCQMCDataSet, collate_fn, load_lcqmc_data, load_vocab
 
 # %%
@@ -33,26 +32,20 @@ MINIATURE = dict(num_train=192, num_dev=64, num_test=64)
 N_QUICK = S.pick(None, (192, 64))      # quick mode on the real LCQMC: train / dev, test sample sizes
 
 
-def quick_subset(data, n, seed=0):
-    """Quick mode on the real data: a fixed random sample of n examples, in file order."""
-    if n is None or len(data) <= n:
-        return data
-    keep = np.sort(np.random.RandomState(seed).choice(len(data), n, replace=False))
-    return [data[i] for i in keep]
-
 
 # %%
 data_dir = None
-try:
-    train_data, dev_data, test_data = load_lcqmc_data()
-except DataNotFoundError as err:
-    if not S.quick:
-        raise
+
+
+def lcqmc_standin():
+    global data_dir
     data_dir = lcqmc.make_miniature(S.path("lcqmc_miniature"), **MINIATURE)
-    train_data, dev_data, test_data = load_lcqmc_data(data_dir)
-    S.standin(standin_notice("LCQMC", err))
-train_data = quick_subset(train_data, N_QUICK and N_QUICK[0])
-dev_data, test_data = (quick_subset(d, N_QUICK and N_QUICK[1]) for d in (dev_data, test_data))
+    return load_lcqmc_data(data_dir)
+
+
+(train_data, dev_data, test_data), _ = S.data(load_lcqmc_data, lcqmc_standin, "LCQMC")
+train_data = sample_examples(train_data, N_QUICK and N_QUICK[0])
+dev_data, test_data = (sample_examples(d, N_QUICK and N_QUICK[1]) for d in (dev_data, test_data))
 try:
     word2id_dict = load_vocab(None if data_dir is None else data_dir / lcqmc.LCQMC_VOCAB.filename)
 except DataNotFoundError:

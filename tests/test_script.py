@@ -95,3 +95,32 @@ def test_claim_takes_numpy_bools_and_rejects_other_verdicts(tmp_path):
     saved = json.loads(S.save().read_text(encoding="utf-8"))
     assert saved["claims"] == [{"book": "更深的网络更好", "measured": "0.9 > 0.8", "supported": True,
                                 "verdict": "supported"}]
+
+
+def test_data_uses_the_real_data_or_a_labelled_standin_in_quick_mode_only(tmp_path):
+    from nndl.app.script import Section
+    from nndl.datasets.base import DataNotFoundError
+
+    def absent():
+        raise DataNotFoundError("Toy", "toy.csv", [("nndl cache", "not found")], "put toy.csv in $NNDL_DATA")
+
+    quick = Section("probe", quick=True, out=tmp_path / "q")
+    assert quick.data(lambda: "real", lambda: "mini", "Toy") == ("real", False)
+    assert quick.data(absent, lambda: "mini", "Toy") == ("mini", True)
+    assert quick.results["data_notes"][0].startswith("synthetic stand-in: Toy not found")
+    full = Section("probe", quick=False, out=tmp_path / "f")
+    built = []
+    with pytest.raises(DataNotFoundError, match="put toy.csv"):
+        full.data(absent, lambda: built.append(1), "Toy")
+    assert built == [] and "data_notes" not in full.results     # nothing built, nothing claimed
+
+
+def test_sample_examples_is_fixed_in_order_and_checked():
+    from nndl.datasets.base import sample_examples
+    data = list(range(100))
+    a, b = sample_examples(data, 10), sample_examples(data, 10)
+    assert a == b and a == sorted(a) and len(set(a)) == 10 and a != data[:10]
+    assert sample_examples(data, None) is data and sample_examples(data, 500) is data
+    assert sample_examples(data, 10, seed=1) != a
+    with pytest.raises(ValueError, match="n must be >= 0"):
+        sample_examples(data, -1)

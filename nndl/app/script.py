@@ -139,6 +139,28 @@ class Section(object):
         self.results.setdefault("data_notes", []).append(str(notice))
         print(f"[data] {notice}")
 
+    def data(self, load, standin, title):
+        """The section's data: ``load()``, or, when the real data is absent, a stand-in.
+
+        输入:
+            - load: returns the real data; raises ``nndl.datasets.base.DataNotFoundError`` when
+              no source has it
+            - standin: returns the same kind of data from a generated miniature in the real
+              file format (called only in quick mode, only when ``load`` failed)
+            - title: the data set's name in the notice (``'CIFAR-10'``)
+        输出: ``(data, is_standin)``.  In full mode an absent data set stops the section with
+        the error naming every source tried, before any work; in quick mode the stand-in is
+        used and the section says so (:meth:`standin`, shown in the report).
+        """
+        from ..datasets.base import DataNotFoundError, standin_notice
+        try:
+            return load(), False
+        except DataNotFoundError as err:
+            if not self.quick:
+                raise
+            self.standin(standin_notice(title, err))
+            return standin(), True
+
     def save(self):
         """Write ``results.json`` atomically and return its path."""
         self.results["figures"] = sorted(set(self.figures))

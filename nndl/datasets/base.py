@@ -39,7 +39,7 @@ from pathlib import Path
 __all__ = [
     "DataFile", "DataNotFoundError", "locate", "cached", "data_home", "cache_dir",
     "paddle_data_home", "package_file", "file_checksum", "verify_file", "atomic_write", "probe",
-    "standin_notice",
+    "standin_notice", "sample_examples",
 ]
 
 
@@ -333,3 +333,16 @@ def standin_notice(title, error=None, how_to=None):
     how = " ".join(how.split())
     return (f"synthetic stand-in: {title} not found; this section ran on a generated miniature in "
             f"the real file format, so its numbers are not the book's." + (f" To supply it: {how}" if how else ""))
+
+
+def sample_examples(examples, n, seed=0):
+    """A fixed random sample of ``n`` examples, kept in their original order (quick mode on a
+    real data set: the published files are often sorted by label, so a prefix would hold one
+    class).  ``n=None`` or ``n >= len(examples)`` returns ``examples`` unchanged."""
+    if n is None or len(examples) <= n:
+        return examples
+    if n < 0:
+        raise ValueError(f"sample_examples: n must be >= 0, got {n}")
+    import numpy as np
+    keep = np.sort(np.random.RandomState(seed).choice(len(examples), n, replace=False))
+    return [examples[i] for i in keep]
