@@ -9,6 +9,7 @@ when a helper runs, not when ``nndl`` is imported.
 - :class:`Visualization3D`: the animated trajectories of 7.3.4 (a
   ``matplotlib.animation.FuncAnimation``); save it with :meth:`Visualization3D.save_gif`
   (pillow) or :meth:`Visualization3D.save_html` (self-contained, ``to_jshtml``): no ffmpeg needed;
+  the book's ``anim.to_html5_video()`` falls back to ``to_jshtml`` (with a warning) without ffmpeg;
 - :func:`plot_surface_3d` and :func:`plot_trajectories_3d`: the static 3-D figures.
 """
 import numpy as np
@@ -213,6 +214,27 @@ def _animation_class():
                 line.set_data(xy_value[:i, 0], xy_value[:i, 1])
                 line.set_3d_properties(z_value[:i])
             return self.lines
+
+        def to_html5_video(self, embed_limit=None):
+            """The book's ``HTML(anim.to_html5_video())`` (7.3.4).  With matplotlib's movie
+            writer (``rcParams['animation.writer']``, ffmpeg by default) available this is
+            matplotlib's method, unchanged; without it (matplotlib would raise RuntimeError)
+            it warns and returns :meth:`to_jshtml`'s self-contained JavaScript player instead,
+            which ``IPython.display.HTML`` shows the same way."""
+            import warnings
+
+            import matplotlib as mpl
+            name = mpl.rcParams['animation.writer']
+            if animation.writers.is_available(name):
+                return super().to_html5_video(embed_limit=embed_limit)
+            warnings.warn(f"Visualization3D.to_html5_video: the movie writer {name!r} (ffmpeg) is not "
+                          f"available; returning to_jshtml() (a JavaScript player) instead",
+                          UserWarning, stacklevel=2)
+            mode = 'loop' if getattr(self, '_repeat', True) else 'once'
+            if embed_limit is None:
+                return self.to_jshtml(default_mode=mode)
+            with mpl.rc_context({'animation.embed_limit': embed_limit}):   # MB, as matplotlib's
+                return self.to_jshtml(default_mode=mode)
 
         def save_gif(self, path, fps=None, dpi=None):
             """Save as an animated GIF with pillow (no ffmpeg needed)."""
