@@ -325,3 +325,15 @@ def test_summary_and_appendix_run_after_the_subsections_and_progress_follows_boo
     progress = {line.split("] ")[1].split()[1]: line.split("]")[0].strip("[ ").split("/")[0]
                 for line in proc.stdout.splitlines() if line.startswith("[")}
     assert progress == {name: str(i) for i, name in enumerate(order, 1)}
+
+
+def test_source_tree_paths_point_at_the_repository(monkeypatch):
+    """Run from a clone with a non-editable install, ``import nndl`` is the clone's package,
+    where ``nndl.chapters`` does not exist: the chapters are ``<repo>/chapters``, and a section's
+    process must import the same nndl (the folder that holds the package, not the package)."""
+    import importlib.util
+    monkeypatch.delenv("NNDL_CHAPTERS", raising=False)
+    monkeypatch.setattr(importlib.util, "find_spec", lambda name, *a: None)
+    assert cli.default_chapters_dir() == ROOT / "chapters"
+    first = cli._child_env()["PYTHONPATH"].split(os.pathsep)[0]
+    assert (Path(first) / "nndl" / "__init__.py").is_file()

@@ -46,6 +46,13 @@ def test_pip_install_into_fresh_virtualenv(tmp_path):
                          cwd=tmp_path)
     assert run.returncode == 0, run.stderr[-3000:]
     assert run.stdout.startswith("OK")
+    # the README's main job lists and runs the chapters both from the installed package and from
+    # the clone's root (where `python -m nndl` imports the clone's nndl, beside the installed one)
+    for cwd in (tmp_path, ROOT):
+        listing = subprocess.run([str(py), "-W", "ignore", "-m", "nndl", "list"], capture_output=True, text=True,
+                                 cwd=cwd)
+        assert listing.returncode == 0, (cwd, listing.stderr[-3000:])
+        assert "ch7 网络优化与正则化: " in listing.stdout and "script(s)" in listing.stdout, listing.stdout
 
 
 def test_ci_runs_the_readme_test_command_verbatim():

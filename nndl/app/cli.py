@@ -137,7 +137,7 @@ def default_chapters_dir():
         spec = None
     if spec is not None and spec.submodule_search_locations:
         return Path(list(spec.submodule_search_locations)[0])
-    return Path(__file__).resolve().parents[1] / "chapters"
+    return Path(__file__).resolve().parents[2] / "chapters"
 
 
 def discover(chapters_dir=None):
@@ -230,7 +230,7 @@ def _child_env():
     env["PYTHONIOENCODING"] = "utf-8"
     env["PYTHONUNBUFFERED"] = "1"
     # the child imports the same nndl as this process, installed or not
-    pkg_parent = str(Path(__file__).resolve().parents[1])
+    pkg_parent = str(Path(__file__).resolve().parents[2])
     env["PYTHONPATH"] = os.pathsep.join([pkg_parent] + [p for p in env.get("PYTHONPATH", "").split(os.pathsep) if p])
     return env
 
