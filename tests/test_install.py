@@ -39,8 +39,13 @@ def test_pip_install_into_fresh_virtualenv(tmp_path):
                           capture_output=True, text=True, check=True).stdout.strip()
     here = {sysconfig.get_paths()["purelib"], sysconfig.get_paths()["platlib"]}
     Path(site, "outer-env.pth").write_text("\n".join(sorted(here)) + "\n", encoding="utf-8")
+    # build from a copy: pip builds in the source folder (build/, *.egg-info), never in the clone
+    import shutil
+    src = tmp_path / "src"
+    shutil.copytree(ROOT, src, ignore=shutil.ignore_patterns(".git", "build", "dist", "*.egg-info", ".venv*",
+                                                            "results", "nndl_results", "__pycache__"))
     build = subprocess.run([str(py), "-m", "pip", "install", "-q", "--no-deps", "--no-build-isolation",
-                            str(ROOT)], capture_output=True, text=True, cwd=tmp_path)
+                            str(src)], capture_output=True, text=True, cwd=tmp_path)
     assert build.returncode == 0, build.stderr[-3000:]
     run = subprocess.run([str(py), "-W", "ignore", "-c", BOOK_IMPORTS], capture_output=True, text=True,
                          cwd=tmp_path)
