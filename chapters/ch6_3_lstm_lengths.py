@@ -15,15 +15,13 @@ from nndl.app.script import setup
 S = setup("ch6_3_lstm_lengths")
 
 import json
-import random
-import time
 
 import numpy as np
 import paddle
 import matplotlib.pyplot as plt
 
-from nndl import Accuracy, RunnerV3, LSTM, SRN, Model_RNN4SeqClass, lstm_gates
-from nndl.datasets.digitsum import BOOK_LENGTHS, DigitSumDataset, load_data, make_digitsum
+from nndl import LSTM, SRN, lstm_gates, train_digitsum, plot_length_losses
+from nndl.datasets.digitsum import BOOK_LENGTHS, make_digitsum
 
 # %%
 NUM_EPOCHS = S.pick(500, 80)
@@ -40,33 +38,12 @@ SAVE_DIR = S.path("checkpoints")
 DATA_ROOT = make_digitsum(S.path("datasets"))
 
 
-def loaders(length):
-    train_examples, dev_examples, test_examples = load_data(DATA_ROOT / str(length))
-    # unshuffled as in the book: the batches are the same every epoch, so build them once
-    return [list(paddle.io.DataLoader(DigitSumDataset(e), batch_size=BATCH_SIZE))
-            for e in (train_examples, dev_examples, test_examples)]
-
-
 def train_length(length, model_name, make):
-    np.random.seed(0)
-    random.seed(0)
-    paddle.seed(0)
-    print(f"\n====> Training {model_name} with data of length {length}.")
-    train_loader, dev_loader, test_loader = loaders(length)
-    base_model = make(INPUT_SIZE, HIDDEN_SIZE)
-    model = Model_RNN4SeqClass(base_model, NUM_DIGITS, INPUT_SIZE, HIDDEN_SIZE, NUM_CLASSES)
-    optimizer = paddle.optimizer.Adam(learning_rate=LEARNING_RATE, parameters=model.parameters())
-    runner = RunnerV3(model, optimizer, paddle.nn.CrossEntropyLoss(), Accuracy())
-    save_path = str(SAVE_DIR / f"best_{model_name.lower()}_model_{length}.pdparams")
-    start = time.time()
-    runner.train(train_loader, dev_loader, num_epochs=NUM_EPOCHS, eval_steps=EVAL_STEPS,
-                 log_steps=LOG_STEPS, save_path=save_path)
-    seconds = time.time() - start
-    print(f"Evaluate {model_name} with data length {length}.")
-    runner.load_model(save_path)
-    score, _ = runner.evaluate(test_loader)
-    print(f"[{model_name}] length:{length}, Score: {score: .5f}")
-    return runner, score, seconds
+    # the 6.1.3 experiment with the given RNN (nndl.train_digitsum: the book's settings, seed 0)
+    return train_digitsum(length, make, DATA_ROOT, SAVE_DIR, model_name, num_epochs=NUM_EPOCHS,
+                          learning_rate=LEARNING_RATE, batch_size=BATCH_SIZE, eval_steps=EVAL_STEPS,
+                          log_steps=LOG_STEPS, num_digits=NUM_DIGITS, input_size=INPUT_SIZE,
+                          hidden_size=HIDDEN_SIZE, num_classes=NUM_CLASSES)
 
 
 SAVE_DIR.mkdir(parents=True, exist_ok=True)
@@ -78,25 +55,7 @@ for length in LENGTHS:
 # 图 6.11：LSTM 在不同长度数据集上的训练损失与验证集损失。
 
 # %%
-n = len(LENGTHS)
-cols = min(n, 4)
-rows = (n + cols - 1) // cols
-fig, axes = plt.subplots(rows, cols, figsize=(4 * cols, 3.2 * rows), squeeze=False)
-for ax, length in zip(axes.flat, LENGTHS):
-    runner = runners[length]
-    # epoch means at each epoch's last step (unshuffled batches make the per-step curve oscillate)
-    per_epoch = len(runner.train_step_losses) // len(runner.train_epoch_losses)
-    epoch_ends = per_epoch * np.arange(1, len(runner.train_epoch_losses) + 1) - 1
-    ax.plot(epoch_ends, runner.train_epoch_losses, color="#e4007f", label="Train loss")
-    dev = np.array([(step, loss) for step, loss in runner.dev_losses if step >= 0])
-    ax.plot(dev[:, 0], dev[:, 1], color="#f19ec2", linestyle="--", label="Dev loss")
-    ax.set_title(f"LSTM, length {length}")
-    ax.set_xlabel("step")
-    ax.set_ylabel("loss")
-    ax.legend()
-for ax in list(axes.flat)[n:]:
-    ax.axis("off")
-fig.tight_layout()
+fig = plot_length_losses(runners, "LSTM")
 S.savefig(fig, "6.11-lstm-loss.pdf")
 plt.close(fig)
 

@@ -14,7 +14,7 @@ import paddle.nn.functional as F
 
 __all__ = [
     "Embedding", "SRN", "LSTM", "Model_RNN4SeqClass", "custom_print_log", "GradNormLog",
-    "lstm_gates", "AveragePooling", "Model_BiLSTM_FC",
+    "lstm_gates", "AveragePooling", "Model_BiLSTM_FC", "train_digitsum", "plot_length_losses",
 ]
 # custom_print_log is also the name of the runners' keyword argument (4.3, 4.4 print other
 # norms with it): the 6.2.1 function stays in nndl.rnn; GradNormLog is its recording form
@@ -329,3 +329,80 @@ class Model_BiLSTM_FC(nn.Layer):
         sequence_output, _ = self.lstm_layer(inputs_emb, sequence_length=sequence_length)
         batch_mean_hidden = self.average_layer(sequence_output, sequence_length)
         return self.output_layer(batch_mean_hidden)
+
+
+def train_digitsum(length, make_rnn, data_root, save_dir, model_name="SRN", num_epochs=500, learning_rate=0.001,
+                   batch_size=8, eval_steps=100, log_steps=100, num_digits=10, input_size=32, hidden_size=32,
+                   num_classes=19, seed=0):
+    """One length of the memory experiment (6.1.3-6.1.4 with the SRN, 6.3.2-6.3.3 with the LSTM).
+
+    Trains ``Model_RNN4SeqClass(make_rnn(input_size, hidden_size), ...)`` on the DigitSum files of
+    ``data_root/<length>`` with the book's settings (Adam, ``CrossEntropyLoss``, unshuffled
+    batches), then evaluates the best model on the test set.
+
+    输入:
+        - length: 序列长度 (the folder name under ``data_root``)
+        - make_rnn: :class:`SRN` or :class:`LSTM` (called as ``make_rnn(input_size, hidden_size)``)
+        - data_root: the folder of ``make_digitsum``; save_dir: where the best model is saved
+          (``best_<model_name>_model_<length>.pdparams``)
+        - the book's hyper-parameters as keywords; seed: numpy, python and paddle seeds (0 in the book)
+    输出: ``(runner, test score, training seconds)``
+    """
+    import os
+    import random
+    import time
+
+    from .datasets.digitsum import DigitSumDataset, load_data
+    from .metric import Accuracy
+    from .runner import RunnerV3
+
+    np.random.seed(seed)
+    random.seed(seed)
+    paddle.seed(seed)
+    print(f"\n====> Training {model_name} with data of length {length}.")
+    # the book's loaders do not shuffle, so the batches are the same every epoch: build them once
+    train_loader, dev_loader, test_loader = [
+        list(paddle.io.DataLoader(DigitSumDataset(examples), batch_size=batch_size))
+        for examples in load_data(os.path.join(str(data_root), str(length)))]
+    model = Model_RNN4SeqClass(make_rnn(input_size, hidden_size), num_digits, input_size, hidden_size, num_classes)
+    optimizer = paddle.optimizer.Adam(learning_rate=learning_rate, parameters=model.parameters())
+    runner = RunnerV3(model, optimizer, nn.CrossEntropyLoss(), Accuracy())
+    save_path = os.path.join(str(save_dir), f"best_{model_name.lower()}_model_{length}.pdparams")
+    start = time.time()
+    runner.train(train_loader, dev_loader, num_epochs=num_epochs, eval_steps=eval_steps,
+                 log_steps=log_steps, save_path=save_path)
+    seconds = time.time() - start
+    # 6.1.4 模型评价: the best model on the test set
+    print(f"Evaluate {model_name} with data length {length}.")
+    runner.load_model(save_path)
+    score, _ = runner.evaluate(test_loader)
+    print(f"[{model_name}] length:{length}, Score: {score: .5f}")
+    return runner, score, seconds
+
+
+def plot_length_losses(runners, title):
+    """Figures 6.6 / 6.11: per length, the mean training loss of each epoch (at the epoch's last
+    step: the unshuffled batches repeat every epoch, so the per-step curve oscillates with it)
+    and the dev loss.  ``runners`` maps length -> RunnerV3; returns the figure."""
+    import matplotlib.pyplot as plt
+
+    if not runners:
+        raise ValueError("plot_length_losses: no runners to plot")
+    n = len(runners)
+    cols = min(n, 4)
+    rows = (n + cols - 1) // cols
+    fig, axes = plt.subplots(rows, cols, figsize=(4 * cols, 3.2 * rows), squeeze=False)
+    for ax, (length, runner) in zip(axes.flat, runners.items()):
+        per_epoch = len(runner.train_step_losses) // len(runner.train_epoch_losses)
+        epoch_ends = per_epoch * np.arange(1, len(runner.train_epoch_losses) + 1) - 1
+        ax.plot(epoch_ends, runner.train_epoch_losses, color="#e4007f", label="Train loss")
+        dev = np.array([(step, loss) for step, loss in runner.dev_losses if step >= 0])  # not the test run
+        ax.plot(dev[:, 0], dev[:, 1], color="#f19ec2", linestyle="--", label="Dev loss")
+        ax.set_title(f"{title}, length {length}")
+        ax.set_xlabel("step")
+        ax.set_ylabel("loss")
+        ax.legend()
+    for ax in list(axes.flat)[n:]:
+        ax.axis("off")
+    fig.tight_layout()
+    return fig

@@ -259,3 +259,9 @@ def test_bilstm_ignores_padding():
 def test_top_level_names():
     assert nndl.SRN is SRN and nndl.LSTM is LSTM and nndl.AveragePooling is AveragePooling
     assert nndl.Model_BiLSTM_FC is Model_BiLSTM_FC and nndl.Embedding is Embedding
+
+
+def test_plot_length_losses_needs_runners():
+    from nndl import plot_length_losses
+    with pytest.raises(ValueError, match="no runners to plot"):
+        plot_length_losses({}, "SRN")
