@@ -23,7 +23,6 @@ from paddle.optimizer import Adam
 from nndl import Accuracy, RunnerV3, AdditiveScore, DotProductScore, masked_softmax
 from nndl import Model_LSTMAttention, Model_BiLSTM_FC, plot_attention_weights
 from nndl.mlp import plot
-from nndl.datasets.base import sample_examples
 from nndl.datasets.imdb import (IMDBDataset, build_vocab, collate_fn, load_imdb_data, make_miniature,
                                 save_vocab)
 
@@ -39,8 +38,7 @@ BATCH_SIZE = S.pick(128, 32)
 LOG_STEPS = S.pick(10, 0)
 EVAL_STEPS = S.pick(10, 5)
 N_MINIATURE = 160                   # quick mode without IMDB: reviews per split of the generated copy
-N_QUICK = S.pick(None, (320, 160))    # quick mode on the real IMDB: train / dev, test sample sizes
-
+QUICK_SAMPLE = (320, 160, 160)    # quick mode: a fixed sample of each split (train / dev / test)
 
 
 # %% [markdown]
@@ -53,9 +51,7 @@ N_QUICK = S.pick(None, (320, 160))    # quick mode on the real IMDB: train / dev
 (train_data, dev_data, test_data), _ = S.data(
     load_imdb_data,
     lambda: load_imdb_data(make_miniature(S.path("imdb_miniature"), n_train=N_MINIATURE, n_test=N_MINIATURE), verify=False),
-    "IMDB (aclImdb_v1.tar.gz)")
-train_data = sample_examples(train_data, N_QUICK and N_QUICK[0])
-dev_data, test_data = (sample_examples(d, N_QUICK and N_QUICK[1]) for d in (dev_data, test_data))
+    "IMDB (aclImdb_v1.tar.gz)", sample=QUICK_SAMPLE)
 word2id_dict = build_vocab(train_data)
 save_vocab(word2id_dict, S.path("vocab.txt"))
 print(f"train/dev/test: {len(train_data)}/{len(dev_data)}/{len(test_data)}, vocab size: {len(word2id_dict)}")

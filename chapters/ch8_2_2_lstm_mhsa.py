@@ -20,7 +20,6 @@ from paddle.optimizer import Adam
 
 from nndl import Accuracy, RunnerV3, MultiHeadSelfAttention, Model_LSTMSeftAttention
 from nndl.mlp import plot
-from nndl.datasets.base import sample_examples
 from nndl.datasets.imdb import (IMDBDataset, build_vocab, collate_fn, load_imdb_data, make_miniature,
                                 save_vocab)
 
@@ -37,8 +36,7 @@ BATCH_SIZE = S.pick(128, 32)
 LOG_STEPS = S.pick(10, 0)
 EVAL_STEPS = S.pick(10, 5)
 N_MINIATURE = 160
-N_QUICK = S.pick(None, (320, 160))    # quick mode on the real IMDB: train / dev, test sample sizes
-
+QUICK_SAMPLE = (320, 160, 160)    # quick mode: a fixed sample of each split (train / dev / test)
 
 
 # %% [markdown]
@@ -48,9 +46,7 @@ N_QUICK = S.pick(None, (320, 160))    # quick mode on the real IMDB: train / dev
 (train_data, dev_data, test_data), _ = S.data(
     load_imdb_data,
     lambda: load_imdb_data(make_miniature(S.path("imdb_miniature"), n_train=N_MINIATURE, n_test=N_MINIATURE), verify=False),
-    "IMDB (aclImdb_v1.tar.gz)")
-train_data = sample_examples(train_data, N_QUICK and N_QUICK[0])
-dev_data, test_data = (sample_examples(d, N_QUICK and N_QUICK[1]) for d in (dev_data, test_data))
+    "IMDB (aclImdb_v1.tar.gz)", sample=QUICK_SAMPLE)
 word2id_dict = build_vocab(train_data)
 save_vocab(word2id_dict, S.path("vocab.txt"))
 collate = partial(collate_fn, pad_val=word2id_dict.get("[PAD]"), max_seq_len=MAX_SEQ_LEN)

@@ -44,7 +44,6 @@ MINIATURE = dict(num_train=320, num_dev=64, num_test=64)
 N_QUICK = S.pick(None, (320, 64))      # quick mode on the real LCQMC: train / dev, test sample sizes
 
 
-
 # %% [markdown]
 # ## 8.3.1 数据准备
 

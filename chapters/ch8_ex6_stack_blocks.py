@@ -15,7 +15,7 @@ from paddle.io import DataLoader
 from nndl import Accuracy, RunnerV3, Model_Transformer
 from nndl.mlp import plot
 from nndl.datasets import lcqmc
-from nndl.datasets.base import DataNotFoundError, sample_examples
+from nndl.datasets.base import DataNotFoundError
 from nndl.datasets.lcqmc import LCQMCDataSet, collate_fn, load_lcqmc_data, load_vocab
 
 # %%
@@ -29,8 +29,7 @@ INTERMEDIATE_SIZE = S.pick(3072, 128)
 MAX_SEQ_LEN = 512
 EVAL_STEPS = S.pick(500, 10)
 MINIATURE = dict(num_train=192, num_dev=64, num_test=64)
-N_QUICK = S.pick(None, (192, 64))      # quick mode on the real LCQMC: train / dev, test sample sizes
-
+QUICK_SAMPLE = (192, 64, 64)      # quick mode: a fixed sample of each split (train / dev / test)
 
 
 # %%
@@ -43,9 +42,7 @@ def lcqmc_standin():
     return load_lcqmc_data(data_dir)
 
 
-(train_data, dev_data, test_data), _ = S.data(load_lcqmc_data, lcqmc_standin, "LCQMC")
-train_data = sample_examples(train_data, N_QUICK and N_QUICK[0])
-dev_data, test_data = (sample_examples(d, N_QUICK and N_QUICK[1]) for d in (dev_data, test_data))
+(train_data, dev_data, test_data), _ = S.data(load_lcqmc_data, lcqmc_standin, "LCQMC", sample=QUICK_SAMPLE)
 try:
     word2id_dict = load_vocab(None if data_dir is None else data_dir / lcqmc.LCQMC_VOCAB.filename)
 except DataNotFoundError:

@@ -124,3 +124,18 @@ def test_sample_examples_is_fixed_in_order_and_checked():
     assert sample_examples(data, 10, seed=1) != a
     with pytest.raises(ValueError, match="n must be >= 0"):
         sample_examples(data, -1)
+
+
+def test_data_samples_each_split_in_quick_mode_only(tmp_path):
+    from nndl.app.script import Section
+    from nndl.datasets.base import sample_examples
+    splits = (list(range(100)), list(range(50)), list(range(10)))
+    quick = Section("probe", quick=True, out=tmp_path / "q")
+    (train, dev, test), standin = quick.data(lambda: splits, None, "Toy", sample=(20, 5, 5))
+    assert not standin
+    assert (train, dev, test) == tuple(sample_examples(s, n) for s, n in zip(splits, (20, 5, 5)))
+    assert [len(train), len(dev), len(test)] == [20, 5, 5]
+    full = Section("probe", quick=False, out=tmp_path / "f")
+    assert full.data(lambda: splits, None, "Toy", sample=(20, 5, 5))[0] is splits
+    with pytest.raises(ValueError, match="2 sizes for 3 splits"):
+        quick.data(lambda: splits, None, "Toy", sample=(20, 5))

@@ -139,7 +139,7 @@ class Section(object):
         self.results.setdefault("data_notes", []).append(str(notice))
         print(f"[data] {notice}")
 
-    def data(self, load, standin, title):
+    def data(self, load, standin, title, sample=None):
         """The section's data: ``load()``, or, when the real data is absent, a stand-in.
 
         输入:
@@ -148,18 +148,26 @@ class Section(object):
             - standin: returns the same kind of data from a generated miniature in the real
               file format (called only in quick mode, only when ``load`` failed)
             - title: the data set's name in the notice (``'CIFAR-10'``)
+            - sample: quick mode only, with ``data`` a tuple of splits: keep a fixed random sample
+              of each split, of these sizes (``(320, 160, 160)`` for train / dev / test; see
+              :func:`nndl.datasets.base.sample_examples`); full mode keeps everything
         输出: ``(data, is_standin)``.  In full mode an absent data set stops the section with
         the error naming every source tried, before any work; in quick mode the stand-in is
         used and the section says so (:meth:`standin`, shown in the report).
         """
-        from ..datasets.base import DataNotFoundError, standin_notice
+        from ..datasets.base import DataNotFoundError, sample_examples, standin_notice
         try:
-            return load(), False
+            data, is_standin = load(), False
         except DataNotFoundError as err:
             if not self.quick:
                 raise
             self.standin(standin_notice(title, err))
-            return standin(), True
+            data, is_standin = standin(), True
+        if self.quick and sample is not None:
+            if len(sample) != len(data):
+                raise ValueError(f"data: sample gives {len(sample)} sizes for {len(data)} splits")
+            data = tuple(sample_examples(split, n) for split, n in zip(data, sample))
+        return data, is_standin
 
     def save(self):
         """Write ``results.json`` atomically and return its path."""
