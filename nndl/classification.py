@@ -13,6 +13,7 @@ import paddle
 import paddle.nn.functional as F
 
 from .activation import logistic, softmax
+from .loss import class_labels
 from .op import Op
 
 __all__ = ["Model_LR", "Model_SR", "plot"]
@@ -129,19 +130,8 @@ class Model_SR(Op):
         who = "Model_SR.backward"
         if self.outputs is None:
             raise RuntimeError(f"{who}: called before forward()")
-        if not isinstance(labels, paddle.Tensor):
-            raise TypeError(f"{who}: labels must be a paddle.Tensor, got {type(labels).__name__}")
         N = self.outputs.shape[0]
-        if labels.ndim == 2 and labels.shape[1] == 1:
-            labels = labels.reshape([-1])
-        if labels.ndim != 1 or labels.shape[0] != N:
-            raise ValueError(f"{who}: labels must have shape [{N}] (class indices), got {list(labels.shape)}")
-        if paddle.is_floating_point(labels) or labels.dtype == paddle.bool:
-            raise TypeError(f"{who}: labels must be integer class indices, got {labels.dtype}")
-        lab = labels.numpy()
-        if N and (lab.min() < 0 or lab.max() >= self.output_dim):
-            raise ValueError(f"{who}: labels must lie in [0, {self.output_dim}), got values in "
-                             f"[{int(lab.min())}, {int(lab.max())}]")
+        labels = class_labels(who, labels, N, self.output_dim)
         Y = F.one_hot(labels.astype('int64'), self.output_dim).astype(self.outputs.dtype)
         diff = Y - self.outputs
         self.grads['W'] = -1 / N * paddle.matmul(self.X.t(), diff)

@@ -13,6 +13,24 @@ from .op import Op
 __all__ = ["BinaryCrossEntropyLoss", "MultiCrossEntropyLoss"]
 
 
+def class_labels(who, labels, n, num_classes):
+    """``labels`` as class indices ``[n]`` (``[n, 1]`` is accepted), checked: a tensor, integer,
+    ``n`` of them, each in ``[0, num_classes)``.  Errors name ``who`` and what was received."""
+    if not isinstance(labels, paddle.Tensor):
+        raise TypeError(f"{who}: labels must be a paddle.Tensor, got {type(labels).__name__}")
+    if labels.ndim == 2 and labels.shape[1] == 1:
+        labels = labels.reshape([-1])
+    if labels.ndim != 1 or labels.shape[0] != n:
+        raise ValueError(f"{who}: labels must have shape [{n}] (class indices), got {list(labels.shape)}")
+    if paddle.is_floating_point(labels) or labels.dtype == paddle.bool:
+        raise TypeError(f"{who}: labels must be integer class indices, got {labels.dtype}")
+    lab = labels.numpy()
+    if n and (lab.min() < 0 or lab.max() >= num_classes):
+        raise ValueError(f"{who}: labels must lie in [0, {num_classes}), got values in "
+                         f"[{int(lab.min())}, {int(lab.max())}]")
+    return labels
+
+
 def _check_probs(who, predicts):
     if not isinstance(predicts, paddle.Tensor):
         raise TypeError(f"{who}: predicts must be a paddle.Tensor, got {type(predicts).__name__}")
@@ -103,19 +121,8 @@ class MultiCrossEntropyLoss(Op):
         _check_probs(who, predicts)
         if predicts.ndim != 2:
             raise ValueError(f"{who}: predicts must have shape [N, C], got {list(predicts.shape)}")
-        if not isinstance(labels, paddle.Tensor):
-            raise TypeError(f"{who}: labels must be a paddle.Tensor, got {type(labels).__name__}")
         n, c = predicts.shape
-        if labels.ndim == 2 and labels.shape[1] == 1:
-            labels = labels.reshape([-1])
-        if labels.ndim != 1 or labels.shape[0] != n:
-            raise ValueError(f"{who}: labels must have shape [{n}] (class indices), got {list(labels.shape)}")
-        if paddle.is_floating_point(labels) or labels.dtype == paddle.bool:
-            raise TypeError(f"{who}: labels must be integer class indices, got {labels.dtype}")
-        lab = labels.numpy()
-        if n and (lab.min() < 0 or lab.max() >= c):
-            raise ValueError(f"{who}: labels must lie in [0, {c}), got values in "
-                             f"[{int(lab.min())}, {int(lab.max())}]")
+        labels = class_labels(who, labels, n, c)
         self.predicts = predicts
         self.labels = labels
         self.num = n
