@@ -155,6 +155,12 @@ def _check_features(name, inputs, hidden_size):
         raise ValueError(f"{name} must be [batch_size, seq_len, {hidden_size}], got shape {list(inputs.shape)}")
 
 
+def _uniform_query(layer, shape):
+    """The scores' query vector ``q``: a parameter of ``layer`` drawn from U(-0.5, 0.5) (8.1.2.1)."""
+    return layer.create_parameter(shape=shape, dtype=paddle.get_default_dtype(),
+                                  default_initializer=nn.initializer.Uniform(low=-0.5, high=0.5))
+
+
 class AdditiveScore(nn.Layer):
     """加性注意力打分 (8.1.2.1, eq. 8.3): s(X, q) = v^T tanh(XW + q^T U).
 
@@ -171,9 +177,7 @@ class AdditiveScore(nn.Layer):
         self.U = nn.Linear(hidden_size, hidden_size, bias_attr=False)
         self.v = nn.Linear(hidden_size, 1, bias_attr=False)
         # 查询向量使用均匀分布随机初始化
-        self.q = self.create_parameter(
-            shape=[1, hidden_size], dtype=paddle.get_default_dtype(),
-            default_initializer=nn.initializer.Uniform(low=-0.5, high=0.5))
+        self.q = _uniform_query(self, [1, hidden_size])
 
     def forward(self, inputs):
         """
@@ -198,9 +202,7 @@ class DotProductScore(nn.Layer):
     def __init__(self, hidden_size):
         super(DotProductScore, self).__init__()
         self.hidden_size = hidden_size
-        self.q = self.create_parameter(
-            shape=[hidden_size, 1], dtype=paddle.get_default_dtype(),
-            default_initializer=nn.initializer.Uniform(low=-0.5, high=0.5))
+        self.q = _uniform_query(self, [hidden_size, 1])
 
     def forward(self, inputs):
         """
@@ -236,9 +238,7 @@ class BilinearScore(nn.Layer):
         super(BilinearScore, self).__init__()
         self.hidden_size = hidden_size
         self.W = nn.Linear(hidden_size, hidden_size, bias_attr=False)
-        self.q = self.create_parameter(
-            shape=[hidden_size, 1], dtype=paddle.get_default_dtype(),
-            default_initializer=nn.initializer.Uniform(low=-0.5, high=0.5))
+        self.q = _uniform_query(self, [hidden_size, 1])
 
     def forward(self, inputs):
         """
