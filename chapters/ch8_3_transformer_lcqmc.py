@@ -26,8 +26,7 @@ from paddle.io import DataLoader
 from nndl import Accuracy, RunnerV3, Model_Transformer, plot_attention_heads, cjk_font
 from nndl.mlp import plot
 from nndl.datasets import lcqmc
-from nndl.datasets.base import DataNotFoundError, sample_examples
-from nndl.datasets.lcqmc import LCQMCDataSet, collate_fn, load_lcqmc_data, load_vocab
+from nndl.datasets.lcqmc import LCQMCDataSet, collate_fn, load_lcqmc_data, load_or_build_vocab
 
 # %%
 EPOCHS = 3
@@ -41,7 +40,7 @@ MAX_SEQ_LEN = 512                       # = position_size
 LOG_STEPS = S.pick(100, 0)
 EVAL_STEPS = S.pick(500, 10)
 MINIATURE = dict(num_train=320, num_dev=64, num_test=64)
-N_QUICK = S.pick(None, (320, 64))      # quick mode on the real LCQMC: train / dev, test sample sizes
+QUICK_SAMPLE = (320, 64, 64)      # quick mode: a fixed sample of each split (train / dev / test)
 
 
 # %% [markdown]
@@ -57,20 +56,15 @@ def lcqmc_standin():
     return load_lcqmc_data(data_dir)
 
 
-(train_data, dev_data, test_data), _ = S.data(load_lcqmc_data, lcqmc_standin, "LCQMC")
-sampled = N_QUICK is not None and len(train_data) > N_QUICK[0]
-train_data = sample_examples(train_data, N_QUICK and N_QUICK[0])
-dev_data, test_data = (sample_examples(d, N_QUICK and N_QUICK[1]) for d in (dev_data, test_data))
+(train_data, dev_data, test_data), standin = S.data(load_lcqmc_data, lcqmc_standin, "LCQMC", sample=QUICK_SAMPLE)
+sampled = S.quick and not standin      # the real LCQMC (238,766 training pairs) is sampled in quick mode
 print(f"train/dev/test: {len(train_data)}/{len(dev_data)}/{len(test_data)}")
 print("\t".join(train_data[0]))
 
 vocab_note = None
-try:
-    word2id_dict = load_vocab(None if data_dir is None else data_dir / lcqmc.LCQMC_VOCAB.filename)
-except DataNotFoundError:
-    tokens = lcqmc.build_vocab(train_data)
-    lcqmc.save_vocab(tokens, S.path("vocab.txt"))
-    word2id_dict = load_vocab(S.path("vocab.txt"))
+word2id_dict, built = load_or_build_vocab(
+    train_data, None if data_dir is None else data_dir / lcqmc.LCQMC_VOCAB.filename, S.path("vocab.txt"))
+if built:
     vocab_note = ("no bert-base-chinese vocabulary file: built a character vocabulary from the training "
                   f"pairs ({len(word2id_dict)} tokens), so the ids are not the book's")
     print(vocab_note)

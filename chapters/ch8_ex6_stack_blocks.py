@@ -15,8 +15,7 @@ from paddle.io import DataLoader
 from nndl import Accuracy, RunnerV3, Model_Transformer
 from nndl.mlp import plot
 from nndl.datasets import lcqmc
-from nndl.datasets.base import DataNotFoundError
-from nndl.datasets.lcqmc import LCQMCDataSet, collate_fn, load_lcqmc_data, load_vocab
+from nndl.datasets.lcqmc import LCQMCDataSet, collate_fn, load_lcqmc_data, load_or_build_vocab
 
 # %%
 N_BLOCKS = (1, 2, 3)
@@ -43,11 +42,9 @@ def lcqmc_standin():
 
 
 (train_data, dev_data, test_data), _ = S.data(load_lcqmc_data, lcqmc_standin, "LCQMC", sample=QUICK_SAMPLE)
-try:
-    word2id_dict = load_vocab(None if data_dir is None else data_dir / lcqmc.LCQMC_VOCAB.filename)
-except DataNotFoundError:
-    lcqmc.save_vocab(lcqmc.build_vocab(train_data), S.path("vocab.txt"))
-    word2id_dict = load_vocab(S.path("vocab.txt"))
+word2id_dict, built = load_or_build_vocab(
+    train_data, None if data_dir is None else data_dir / lcqmc.LCQMC_VOCAB.filename, S.path("vocab.txt"))
+if built:
     print("no bert-base-chinese vocabulary file: a character vocabulary built from the training pairs")
 loaders = [DataLoader(LCQMCDataSet(d, word2id_dict), batch_size=BATCH_SIZE, collate_fn=collate_fn, shuffle=False)
            for d in (train_data, dev_data, test_data)]

@@ -152,3 +152,14 @@ def test_dataloader_batches(mini):
     assert list(ids.shape) == [8, max(lens)] and list(labels.shape) == [8]
     assert (ids.numpy()[:, 0] == 101).all()
     assert all((ids.numpy()[i, lens[i]:] == 0).all() for i in range(8))
+
+
+def test_load_or_build_vocab_prefers_the_books_file(tmp_path, mini, monkeypatch):
+    monkeypatch.setenv("NNDL_DATA", str(tmp_path / "empty"))
+    monkeypatch.setenv("HOME", str(tmp_path / "home"))
+    train = load_lcqmc_data(mini)[0]
+    book, built = lcqmc.load_or_build_vocab(train, mini / "bert-base-chinese-vocab.txt", tmp_path / "v1.txt")
+    assert not built and book["[CLS]"] == 101 and book["[SEP]"] == 102 and not (tmp_path / "v1.txt").exists()
+    own, built = lcqmc.load_or_build_vocab(train, None, tmp_path / "v2.txt")   # no vocabulary anywhere
+    assert built and own == load_vocab(tmp_path / "v2.txt")
+    assert own == {t: i for i, t in enumerate(lcqmc.build_vocab(train))}

@@ -27,12 +27,12 @@ from .base import DataFile, DataNotFoundError, atomic_write, locate
 
 __all__ = [
     "LCQMC_FILES", "LCQMC_VOCAB", "read_lcqmc_file", "load_lcqmc_data", "load_vocab", "build_vocab",
-    "save_vocab", "LCQMCDataset", "LCQMCdataset", "LCQMCDataSet", "collate_fn", "make_miniature",
+    "save_vocab", "load_or_build_vocab", "LCQMCDataset", "LCQMCdataset", "LCQMCDataSet", "collate_fn", "make_miniature",
     "lcqmc_available",
 ]
 # IMDB (6.4) has its own load_vocab, collate_fn, build_vocab, save_vocab and make_miniature:
 # these stay nndl.datasets.lcqmc.*
-__local__ = ("load_vocab", "collate_fn", "build_vocab", "save_vocab", "make_miniature")
+__local__ = ("load_vocab", "collate_fn", "build_vocab", "save_vocab", "load_or_build_vocab", "make_miniature")
 
 _HOW_TO = ("Put LCQMC's train.tsv, dev.csv and test.csv (one 'text_a<TAB>text_b<TAB>label' per line, "
            "as in the book's lcqmc/ folder) in $NNDL_DATA/lcqmc/ or ~/.cache/nndl/lcqmc/, or pass "
@@ -169,6 +169,19 @@ def build_vocab(examples, min_freq=1, specials=SPECIAL_TOKENS):
                 counts[ch] = counts.get(ch, 0) + 1
     chars = [ch for ch, n in sorted(counts.items(), key=lambda kv: -kv[1]) if n >= min_freq]
     return list(specials) + [ch for ch in chars if ch not in specials and ch.strip()]
+
+
+def load_or_build_vocab(train_data, path=None, build_path="vocab.txt"):
+    """The book's vocabulary when one is found (:func:`load_vocab`), else a character vocabulary
+    built from ``train_data`` (:func:`build_vocab`), written to ``build_path`` and read back.
+
+    输出: ``(word2id_dict, built)``; ``built`` True means the ids are not bert-base-chinese's.
+    """
+    try:
+        return load_vocab(path), False
+    except DataNotFoundError:
+        save_vocab(build_vocab(train_data), build_path)
+        return load_vocab(build_path), True
 
 
 def save_vocab(tokens, path):
