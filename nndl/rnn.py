@@ -15,6 +15,7 @@ import paddle.nn.functional as F
 __all__ = [
     "Embedding", "SRN", "LSTM", "Model_RNN4SeqClass", "custom_print_log", "GradNormLog",
     "lstm_gates", "AveragePooling", "Model_BiLSTM_FC", "train_digitsum", "plot_length_losses",
+    "ResidualSRN", "BiLSTM", "GRU",
 ]
 # custom_print_log is also the name of the runners' keyword argument (4.3, 4.4 print other
 # norms with it): the 6.2.1 function stays in nndl.rnn; GradNormLog is its recording form
@@ -182,6 +183,241 @@ def lstm_gates(model, seq):
     return gates
 
 
+# ---------------------------------------------------------------------------------------------
+# 动手练习 6.1, 6.3-6.5: the residual SRN, a bidirectional LSTM with real lengths, the GRU
+# ---------------------------------------------------------------------------------------------
+
+def _check_param_dtype(name, inputs, param):
+    if inputs.dtype != param.dtype:
+        raise TypeError(f"{name}: inputs are {inputs.dtype} but the parameters are {param.dtype}; "
+                        f"cast the inputs or build the layer with dtype=")
+
+
+def _check_lengths(name, sequence_length, batch_size, max_len):
+    """``sequence_length`` -> int64 ``[B]`` (None stays None); every length in ``1..max_len``."""
+    if sequence_length is None:
+        return None
+    if not isinstance(sequence_length, paddle.Tensor):
+        sequence_length = paddle.to_tensor(np.asarray(sequence_length))
+    if sequence_length.dtype not in (paddle.int64, paddle.int32):
+        raise TypeError(f"{name}: sequence_length must be int64/int32, got {sequence_length.dtype}")
+    lengths = sequence_length.reshape([-1])
+    if lengths.shape[0] != batch_size:
+        raise ValueError(f"{name}: {lengths.shape[0]} sequence lengths for a batch of {batch_size}")
+    lengths = lengths.astype("int64")
+    lo, hi = int(lengths.min()), int(lengths.max())
+    if lo < 1 or hi > max_len:
+        # paddle.nn.LSTM reads past the batch for a length > seq_len (a crash or garbage)
+        raise ValueError(f"{name}: sequence lengths must lie in 1..{max_len} (the padded length), got {lo}..{hi}")
+    return lengths
+
+
+def _step_masks(lengths, max_len, dtype):
+    """One ``[B, 1]`` mask per step: 1 where the step is inside the sequence, 0 at [PAD]."""
+    if lengths is None:
+        return None
+    valid = paddle.arange(max_len, dtype="int64").unsqueeze(0) < lengths.unsqueeze(-1)   # [B, L]
+    return paddle.unbind(valid.astype(dtype).unsqueeze(-1), axis=1)                       # L x [B, 1]
+
+
+def _scan(step, projected, states, masks, reverse=False):
+    """Run ``states = step(projected[t], states)`` over the steps (backwards when ``reverse``).
+
+    ``projected``: L tensors ``[B, k]`` (the input parts of the step, computed beforehand);
+    ``states``: a tuple of ``[B, D]`` whose first entry is the hidden state.  Where a mask is 0
+    (a [PAD] step) the states are carried over unchanged and the output is 0, as
+    ``paddle.nn.LSTM/GRU`` with ``sequence_length`` do; so the backward direction starts from
+    each sequence's last real step and the final states are those of the last real step.
+    输出: (L outputs ``[B, D]``, final states)
+    """
+    outputs = [None] * len(projected)
+    order = range(len(projected) - 1, -1, -1) if reverse else range(len(projected))
+    for t in order:
+        new = step(projected[t], states)
+        if masks is not None:
+            m = masks[t]
+            new = tuple(m * n + (1 - m) * s for n, s in zip(new, states))
+            outputs[t] = m * new[0]
+        else:
+            outputs[t] = new[0]
+        states = new
+    return outputs, states
+
+
+class ResidualSRN(SRN):
+    """带残差连接的简单循环网络 (动手练习 6.1; 《神经网络与深度学习》 eq. 6.50).
+
+    ``H_t = H_{t-1} + g(X_t, H_{t-1}; θ)`` with the SRN's ``g = tanh(X_t W + H_{t-1} U + b)``, ``H_0 = 0``:
+    ``∂H_t/∂H_{t-1} = I + diag(1 - g²) Uᵀ``, so the error reaching early steps keeps the
+    identity part instead of shrinking by a product of ``tanh'`` factors.
+
+    输入 / forward / parameters: as :class:`SRN` (``W [M, D]``, ``U [D, D]``, ``b [1, D]``);
+        - 输出: the last hidden state ``H_L``, ``[B, D]`` (not bounded by 1: ``|H_L| <= L``)
+    """
+
+    def forward(self, inputs):
+        _check_seq_input("ResidualSRN", inputs, self.input_size)
+        _check_param_dtype("ResidualSRN", inputs, self.W)
+        batch_size, seq_len, _ = inputs.shape
+        steps = paddle.unbind(paddle.matmul(inputs, self.W) + self.b, axis=1)
+        hidden_state = paddle.zeros([batch_size, self.hidden_size], dtype=inputs.dtype)
+        for step in range(seq_len):
+            hidden_state = hidden_state + paddle.tanh(paddle.addmm(steps[step], hidden_state, self.U))
+        return hidden_state
+
+
+class _LSTMDirection(nn.Layer):
+    """The parameters of one direction of :class:`BiLSTM`, in the book's names (6.3.1.1):
+    ``W_i, W_f, W_o, W_a [M, D]``, ``U_* [D, D]``, ``b_* [1, D]``."""
+
+    GATES = ("i", "f", "o", "a")
+
+    def __init__(self, input_size, hidden_size, dtype):
+        super().__init__()
+        self.hidden_size = hidden_size
+        for kind, rows in (("W", input_size), ("U", hidden_size), ("b", 1)):
+            for g in self.GATES:
+                setattr(self, f"{kind}_{g}", paddle.create_parameter(shape=[rows, hidden_size], dtype=dtype))
+
+    def run(self, inputs, masks, reverse):
+        D = self.hidden_size
+        W = paddle.concat([getattr(self, f"W_{g}") for g in self.GATES], axis=1)   # [M, 4D]
+        U = paddle.concat([getattr(self, f"U_{g}") for g in self.GATES], axis=1)   # [D, 4D]
+        b = paddle.concat([getattr(self, f"b_{g}") for g in self.GATES], axis=1)   # [1, 4D]
+        projected = paddle.unbind(paddle.matmul(inputs, W) + b, axis=1)            # L x [B, 4D]
+
+        def step(x_part, states):
+            hidden_state, cell_state = states
+            z = paddle.addmm(x_part, hidden_state, U)
+            z_gates, z_cand = paddle.split(z, [3 * D, D], axis=1)
+            I_gate, F_gate, O_gate = paddle.split(F.sigmoid(z_gates), 3, axis=1)
+            cell_state = F_gate * cell_state + I_gate * paddle.tanh(z_cand)            # eq. 6.11
+            return O_gate * paddle.tanh(cell_state), cell_state                        # eq. 6.12
+
+        zeros = paddle.zeros([inputs.shape[0], D], dtype=inputs.dtype)
+        outputs, (h, c) = _scan(step, projected, (zeros, zeros), masks, reverse)
+        return paddle.stack(outputs, axis=1), h, c
+
+
+class BiLSTM(nn.Layer):
+    """双向 LSTM 算子, 支持一个批次中不同长度的序列 (动手练习 6.3 与 6.5).
+
+    Two 6.3.1.1 LSTMs (eqs. 6.7-6.13): ``fw`` reads the sequence left to right, ``bw`` right to
+    left from each sequence's last real step; the outputs of each step are concatenated.  With
+    ``sequence_length`` the [PAD] steps neither change the states nor produce output (0 there),
+    so padding has no effect on the outputs, the final states or any gradient (the question of
+    6.4.2).  The call convention is ``paddle.nn.LSTM``'s, so it can replace it
+    (``Model_BiLSTM_FC(..., lstm=BiLSTM(...))``).
+
+    输入:
+        - input_size: M; hidden_size: D
+        - direction: ``'bidirect'`` (also ``'bidirectional'``) or ``'forward'`` (only ``fw``)
+        - dtype: the parameters' dtype ('float32'; 'float64' for gradient checks)
+    forward:
+        - inputs: float Tensor ``[B, L, M]``
+        - sequence_length: None (every sequence has length L) or integer ``[B]``, each in ``1..L``
+        - 输出: ``(outputs, (h_n, c_n))``: ``outputs [B, L, num_directions * D]`` (forward then
+          backward direction; 0 at [PAD] steps), ``h_n, c_n [num_directions, B, D]`` (the
+          forward direction's state at the last real step, the backward's at step 0)
+    Parameters: ``fw.W_i, fw.W_f, fw.W_o, fw.W_a [M, D]``, ``fw.U_* [D, D]``, ``fw.b_* [1, D]``, and
+    the same under ``bw``.  ``paddle.nn.LSTM`` stacks them as rows ``(i, f, a, o)`` of
+    ``weight_ih_l0 [4D, M]`` (transposed) and has two biases ``bias_ih + bias_hh`` where this op has one.
+    """
+
+    DIRECTIONS = {"forward": 1, "bidirect": 2, "bidirectional": 2}
+
+    def __init__(self, input_size, hidden_size, direction="bidirect", dtype="float32"):
+        super().__init__()
+        if direction not in self.DIRECTIONS:
+            raise ValueError(f"BiLSTM: direction must be one of {sorted(self.DIRECTIONS)}, got {direction!r}")
+        if input_size < 1 or hidden_size < 1:
+            raise ValueError(f"BiLSTM: input_size and hidden_size must be >= 1, got {input_size}, {hidden_size}")
+        self.input_size, self.hidden_size = input_size, hidden_size
+        self.direction = direction
+        self.num_directions = self.DIRECTIONS[direction]
+        self.fw = _LSTMDirection(input_size, hidden_size, dtype)
+        self.bw = _LSTMDirection(input_size, hidden_size, dtype) if self.num_directions == 2 else None
+
+    def forward(self, inputs, sequence_length=None):
+        _check_seq_input("BiLSTM", inputs, self.input_size)
+        _check_param_dtype("BiLSTM", inputs, self.fw.W_i)
+        batch_size, seq_len, _ = inputs.shape
+        lengths = _check_lengths("BiLSTM", sequence_length, batch_size, seq_len)
+        masks = _step_masks(lengths, seq_len, inputs.dtype)
+        runs = [self.fw.run(inputs, masks, reverse=False)]
+        if self.bw is not None:
+            runs.append(self.bw.run(inputs, masks, reverse=True))
+        outputs = paddle.concat([r[0] for r in runs], axis=-1)
+        h_n = paddle.stack([r[1] for r in runs], axis=0)
+        c_n = paddle.stack([r[2] for r in runs], axis=0)
+        return outputs, (h_n, c_n)
+
+
+class GRU(nn.Layer):
+    """门控循环单元 GRU 算子 (动手练习 6.4; 《神经网络与深度学习》 eqs. 6.59-6.61), zero initial state.
+
+    ``Z = σ(X_t W_z + H U_z + b_z)`` (更新门), ``R = σ(X_t W_r + H U_r + b_r)`` (重置门),
+    ``H~ = tanh(X_t W_h + (R ⊙ H) U_h + b_h)`` (候选状态), ``H_t = Z ⊙ H_{t-1} + (1 - Z) ⊙ H~``.
+
+    ``reset_after=True`` is the other common form, the one ``paddle.nn.GRU`` (and cuDNN) compute:
+    the reset gate multiplies the recurrent product, ``H~ = tanh(X_t W_h + b_h + R ⊙ (H U_h + b_hh))``,
+    with a second bias ``b_hh [1, D]`` (paddle's ``bias_hh`` part of the candidate).  The two
+    forms are different functions of the same ``W, U, b``; only ``reset_after=True`` equals
+    ``paddle.nn.GRU`` with copied weights.
+
+    输入:
+        - input_size: M; hidden_size: D
+        - reset_after: False (the book's form, default) or True (paddle's form)
+        - dtype: the parameters' dtype ('float32'; 'float64' for gradient checks)
+    forward:
+        - inputs: float Tensor ``[B, L, M]``
+        - sequence_length: None or integer ``[B]`` in ``1..L`` (the state stops at each sequence's end)
+        - 输出: the hidden state of the last (real) step, ``[B, D]`` (as the book's SRN and LSTM ops,
+          so ``Model_RNN4SeqClass(GRU(M, D), ...)`` works)
+    Parameters: ``W_z, W_r, W_h [M, D]``, ``U_z, U_r, U_h [D, D]``, ``b_z, b_r, b_h [1, D]`` (+ ``b_hh``).
+    ``paddle.nn.GRU`` stacks the gates as rows ``(r, z, c)`` of ``weight_ih_l0 [3D, M]`` (transposed).
+    """
+
+    GATES = ("z", "r", "h")
+
+    def __init__(self, input_size, hidden_size, reset_after=False, dtype="float32"):
+        super().__init__()
+        if input_size < 1 or hidden_size < 1:
+            raise ValueError(f"GRU: input_size and hidden_size must be >= 1, got {input_size}, {hidden_size}")
+        self.input_size, self.hidden_size = input_size, hidden_size
+        self.reset_after = bool(reset_after)
+        for kind, rows in (("W", input_size), ("U", hidden_size), ("b", 1)):
+            for g in self.GATES:
+                setattr(self, f"{kind}_{g}", paddle.create_parameter(shape=[rows, hidden_size], dtype=dtype))
+        if self.reset_after:
+            self.b_hh = paddle.create_parameter(shape=[1, hidden_size], dtype=dtype)
+
+    def forward(self, inputs, sequence_length=None):
+        _check_seq_input("GRU", inputs, self.input_size)
+        _check_param_dtype("GRU", inputs, self.W_z)
+        batch_size, seq_len, _ = inputs.shape
+        D = self.hidden_size
+        lengths = _check_lengths("GRU", sequence_length, batch_size, seq_len)
+        W = paddle.concat([self.W_z, self.W_r, self.W_h], axis=1)                  # [M, 3D]
+        b = paddle.concat([self.b_z, self.b_r, self.b_h], axis=1)                  # [1, 3D]
+        U_zr = paddle.concat([self.U_z, self.U_r], axis=1)                         # [D, 2D]
+        projected = paddle.unbind(paddle.matmul(inputs, W) + b, axis=1)            # L x [B, 3D]
+
+        def step(x_part, states):
+            hidden_state, = states
+            x_zr, x_h = paddle.split(x_part, [2 * D, D], axis=1)
+            Z, R = paddle.split(F.sigmoid(paddle.addmm(x_zr, hidden_state, U_zr)), 2, axis=1)
+            if self.reset_after:
+                H_tilde = paddle.tanh(x_h + R * (paddle.matmul(hidden_state, self.U_h) + self.b_hh))
+            else:
+                H_tilde = paddle.tanh(paddle.addmm(x_h, R * hidden_state, self.U_h))
+            return (Z * hidden_state + (1 - Z) * H_tilde,)
+
+        zeros = paddle.zeros([batch_size, D], dtype=inputs.dtype)
+        _, (hidden_state,) = _scan(step, projected, (zeros,), _step_masks(lengths, seq_len, inputs.dtype))
+        return hidden_state
+
+
 class Model_RNN4SeqClass(nn.Layer):
     """数字求和模型 (book 6.1.2.4): Embedding -> the given RNN (last hidden state) -> Linear.
 
@@ -301,19 +537,29 @@ class Model_BiLSTM_FC(nn.Layer):
     输入:
         - num_embeddings: 词表大小; input_size: 词向量维度; hidden_size: LSTM 隐状态维度;
           num_classes: 类别数 (2)
+        - num_layers: 叠加的双向 LSTM 层数 (1 as the book; 动手练习 6.6 stacks 2 and 3): each layer
+          reads the previous layer's ``[B, L, 2 * hidden_size]`` outputs
+        - lstm: None (``paddle.nn.LSTM``) or a layer with its call convention, e.g.
+          :class:`BiLSTM` (动手练习 6.5), reading ``[B, L, input_size]`` and giving ``2 * hidden_size``
     forward:
         - inputs: ``(input_ids, sequence_length)``: int64 ``[B, L]`` and ``[B]`` (``collate_fn``'s)
         - 输出: logits ``[B, num_classes]``
     """
 
-    def __init__(self, num_embeddings, input_size, hidden_size, num_classes=2):
+    def __init__(self, num_embeddings, input_size, hidden_size, num_classes=2, num_layers=1, lstm=None):
         super().__init__()
+        if num_layers < 1:
+            raise ValueError(f"Model_BiLSTM_FC: num_layers must be >= 1, got {num_layers}")
+        if lstm is not None and num_layers != 1:
+            raise ValueError("Model_BiLSTM_FC: give either lstm= (one given layer) or num_layers, not both")
         self.num_embeddings = num_embeddings
         self.input_size = input_size
         self.hidden_size = hidden_size
         self.num_classes = num_classes
+        self.num_layers = num_layers
         self.embedding_layer = nn.Embedding(num_embeddings, input_size)
-        self.lstm_layer = nn.LSTM(input_size, hidden_size, direction="bidirectional")
+        self.lstm_layer = lstm if lstm is not None else \
+            nn.LSTM(input_size, hidden_size, num_layers=num_layers, direction="bidirectional")
         self.average_layer = AveragePooling()
         self.output_layer = nn.Linear(hidden_size * 2, num_classes)
 
