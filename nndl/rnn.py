@@ -15,7 +15,7 @@ import paddle.nn.functional as F
 __all__ = [
     "Embedding", "SRN", "LSTM", "Model_RNN4SeqClass", "custom_print_log", "GradNormLog",
     "lstm_gates", "AveragePooling", "Model_BiLSTM_FC", "train_digitsum", "plot_length_losses",
-    "ResidualSRN", "BiLSTM", "GRU",
+    "ResidualSRN", "BiLSTM", "GRU", "paddle_differences",
 ]
 # custom_print_log is also the name of the runners' keyword argument (4.3, 4.4 print other
 # norms with it): the 6.2.1 function stays in nndl.rnn; GradNormLog is its recording form
@@ -187,6 +187,10 @@ def lstm_gates(model, seq):
 # 动手练习 6.1, 6.3-6.5: the residual SRN, a bidirectional LSTM with real lengths, the GRU
 # ---------------------------------------------------------------------------------------------
 
+def _dtype_name(dtype):
+    return str(dtype).replace("paddle.", "")
+
+
 def _check_param_dtype(name, inputs, param):
     if inputs.dtype != param.dtype:
         raise TypeError(f"{name}: inputs are {inputs.dtype} but the parameters are {param.dtype}; "
@@ -352,6 +356,32 @@ class BiLSTM(nn.Layer):
         c_n = paddle.stack([r[2] for r in runs], axis=0)
         return outputs, (h_n, c_n)
 
+    def to_paddle(self):
+        """``paddle.nn.LSTM`` holding this op's weights (same direction; a copy, not shared).
+
+        paddle stacks the gates as rows ``(i, f, g, o)`` (g = the book's candidate ``a``) of
+        ``weight_ih_l0 [4D, M]`` and ``weight_hh_l0 [4D, D]``, i.e. the transposed ``[W_i W_f W_a W_o]``;
+        its two biases add up: ``bias_ih`` gets ``b_*``, ``bias_hh`` zeros.  Suffix ``_reverse``: ``bw``.
+        """
+        D, dtype = self.hidden_size, self.fw.W_i.dtype
+        old = paddle.get_default_dtype()
+        paddle.set_default_dtype(_dtype_name(dtype))     # paddle.nn.LSTM takes no dtype argument
+        try:
+            ref = nn.LSTM(self.input_size, D, direction="bidirect" if self.bw is not None else "forward")
+        finally:
+            paddle.set_default_dtype(old)
+        order = ("i", "f", "a", "o")
+        for suffix, part in (("", self.fw), ("_reverse", self.bw)):
+            if part is None:
+                continue
+            stacked = {kind: paddle.concat([getattr(part, f"{kind}_{g}") for g in order], axis=1)
+                       for kind in ("W", "U", "b")}                                       # [*, 4D]
+            getattr(ref, f"weight_ih_l0{suffix}").set_value(stacked["W"].t())
+            getattr(ref, f"weight_hh_l0{suffix}").set_value(stacked["U"].t())
+            getattr(ref, f"bias_ih_l0{suffix}").set_value(stacked["b"].reshape([4 * D]))
+            getattr(ref, f"bias_hh_l0{suffix}").set_value(paddle.zeros([4 * D], dtype=dtype))
+        return ref
+
 
 class GRU(nn.Layer):
     """门控循环单元 GRU 算子 (动手练习 6.4; 《神经网络与深度学习》 eqs. 6.59-6.61), zero initial state.
@@ -392,6 +422,29 @@ class GRU(nn.Layer):
         if self.reset_after:
             self.b_hh = paddle.create_parameter(shape=[1, hidden_size], dtype=dtype)
 
+    def to_paddle(self):
+        """``paddle.nn.GRU`` holding this op's weights (a copy); only for ``reset_after=True``, the form
+        paddle computes.  paddle stacks the gates as rows ``(r, z, c)`` of ``weight_ih_l0 [3D, M]`` /
+        ``weight_hh_l0 [3D, D]`` (the transposed ``[W_r W_z W_h]``); ``bias_ih = [b_r, b_z, b_h]``,
+        ``bias_hh = [0, 0, b_hh]``."""
+        if not self.reset_after:
+            raise ValueError("GRU.to_paddle: paddle.nn.GRU computes the reset_after form "
+                             "(R ⊙ (H U_h + b_hh)); this GRU has the book's form (R ⊙ H) U_h, "
+                             "which no paddle.nn.GRU weights reproduce")
+        D, dtype = self.hidden_size, self.W_z.dtype
+        old = paddle.get_default_dtype()
+        paddle.set_default_dtype(_dtype_name(dtype))
+        try:
+            ref = nn.GRU(self.input_size, D)
+        finally:
+            paddle.set_default_dtype(old)
+        order = ("r", "z", "h")
+        ref.weight_ih_l0.set_value(paddle.concat([getattr(self, f"W_{g}") for g in order], axis=1).t())
+        ref.weight_hh_l0.set_value(paddle.concat([getattr(self, f"U_{g}") for g in order], axis=1).t())
+        ref.bias_ih_l0.set_value(paddle.concat([getattr(self, f"b_{g}") for g in order], axis=1).reshape([3 * D]))
+        ref.bias_hh_l0.set_value(paddle.concat([paddle.zeros([1, 2 * D], dtype=dtype), self.b_hh], axis=1).reshape([3 * D]))
+        return ref
+
     def forward(self, inputs, sequence_length=None):
         _check_seq_input("GRU", inputs, self.input_size)
         _check_param_dtype("GRU", inputs, self.W_z)
@@ -416,6 +469,85 @@ class GRU(nn.Layer):
         zeros = paddle.zeros([batch_size, D], dtype=inputs.dtype)
         _, (hidden_state,) = _scan(step, projected, (zeros,), _step_masks(lengths, seq_len, inputs.dtype))
         return hidden_state
+
+
+def paddle_differences(op, inputs, sequence_length=None, reference=None, seed=0):
+    """How far a hand-written :class:`BiLSTM` or ``GRU(reset_after=True)`` is from paddle's layer.
+
+    Runs ``op`` and ``reference`` (default ``op.to_paddle()``: ``paddle.nn.LSTM`` / ``paddle.nn.GRU``
+    with the same weights) on the same inputs, back-propagates the same loss (a fixed random
+    weighting of every output: all steps and the final states), and compares.
+
+    输入:
+        - op: a :class:`BiLSTM` or a :class:`GRU` with ``reset_after=True``
+        - inputs: ``[B, L, M]`` array or Tensor (of the op's dtype; float64 for a 1e-6 check)
+        - sequence_length: None or ``[B]``; reference: the paddle layer to compare with
+    输出: dict of the largest absolute differences: ``'outputs'`` (every step; BiLSTM only),
+        ``'final_states'``, ``'grad_inputs'``, ``'grad_weights'`` (every weight and bias, in
+        paddle's layout), and ``'forward'`` / ``'gradients'`` (the largest of each kind)
+    """
+    if not isinstance(op, (BiLSTM, GRU)):
+        raise TypeError(f"paddle_differences: op must be a BiLSTM or GRU, got {type(op).__name__}")
+    ref = op.to_paddle() if reference is None else reference
+    x_np = inputs.numpy() if isinstance(inputs, paddle.Tensor) else np.asarray(inputs)
+    x = paddle.to_tensor(x_np, stop_gradient=False)
+    x_ref = paddle.to_tensor(x_np, stop_gradient=False)
+    lengths = None if sequence_length is None else paddle.to_tensor(np.asarray(
+        sequence_length.numpy() if isinstance(sequence_length, paddle.Tensor) else sequence_length, dtype="int64"))
+    if isinstance(op, BiLSTM):
+        out, (h, c) = op(x, sequence_length=lengths)
+        out_r, (h_r, c_r) = ref(x_ref, sequence_length=lengths)
+        pairs = {"outputs": [(out, out_r)], "final_states": [(h, h_r), (c, c_r)]}
+        mine, theirs = [out, h, c], [out_r, h_r, c_r]
+        layout = [(suffix, part, ("i", "f", "a", "o"))
+                  for suffix, part in (("", op.fw), ("_reverse", op.bw)) if part is not None]
+    else:
+        h = op(x, sequence_length=lengths)
+        _, h_r = ref(x_ref, sequence_length=lengths)
+        pairs = {"final_states": [(h, h_r[0])]}
+        mine, theirs = [h], [h_r[0]]
+        layout = [("", op, ("r", "z", "h"))]
+    # the loss: every output element with its own fixed random weight, the same for both
+    rng = np.random.RandomState(seed)
+    weights = [paddle.to_tensor(rng.randn(*t.shape).astype(x_np.dtype)) for t in mine]
+    loss = sum((t * w).sum() for t, w in zip(mine, weights))
+    loss_r = sum((t * w).sum() for t, w in zip(theirs, weights))
+    ours = {}
+    for suffix, part, _ in layout:
+        for name, p in part.named_parameters():
+            ours[(suffix, name)] = p
+    grads = paddle.grad(loss, [x] + list(ours.values()))
+    g = {key: v.numpy() for key, v in zip(ours, grads[1:])}
+    ref_params = dict(ref.named_parameters())
+    for p in ref_params.values():
+        p.clear_gradient()
+    loss_r.backward()            # paddle.grad through paddle's fused rnn op wants every input
+    pairs["grad_inputs"] = [(grads[0], x_ref.grad)]
+    pairs["grad_weights"] = []
+    for suffix, part, order in layout:
+        cat = lambda kind, gates=order: np.concatenate([g[(suffix, f"{kind}_{k}")] for k in gates], axis=1)
+        pairs["grad_weights"] += [(cat("W").T, ref_params[f"weight_ih_l0{suffix}"].grad),
+                                  (cat("U").T, ref_params[f"weight_hh_l0{suffix}"].grad),
+                                  (cat("b")[0], ref_params[f"bias_ih_l0{suffix}"].grad)]
+        if isinstance(op, BiLSTM):       # the two biases are added: the same gradient
+            pairs["grad_weights"].append((cat("b")[0], ref_params[f"bias_hh_l0{suffix}"].grad))
+        else:                            # bias_hh = [b_r, b_z] parts added, then b_hh inside R ⊙ (...)
+            hh = np.concatenate([cat("b", ("r", "z")), g[("", "b_hh")]], axis=1)[0]
+            pairs["grad_weights"].append((hh, ref_params["bias_hh_l0"].grad))
+    result = {}
+    for key, items in pairs.items():
+        diffs = []
+        for a, b in items:
+            a = a.numpy() if isinstance(a, paddle.Tensor) else a
+            b = b.numpy() if isinstance(b, paddle.Tensor) else b
+            if a.shape != b.shape:
+                raise ValueError(f"paddle_differences: {key} shapes differ, {a.shape} vs {b.shape}")
+            diff = np.abs(a - b)
+            diffs.append(float(np.max(diff)) if np.isfinite(diff).all() else float("inf"))   # NaN fails
+        result[key] = max(diffs)
+    result["forward"] = max(result.get("outputs", 0.0), result["final_states"])
+    result["gradients"] = max(result["grad_inputs"], result["grad_weights"])
+    return result
 
 
 class Model_RNN4SeqClass(nn.Layer):

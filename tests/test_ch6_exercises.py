@@ -356,3 +356,41 @@ def test_new_ops_reject_bad_input():
     before = x.numpy().copy()
     GRU(4, 3)(x, sequence_length=[5, 2])
     np.testing.assert_array_equal(x.numpy(), before)                  # the caller's tensor is unchanged
+
+
+@pytest.mark.parametrize("direction", ["bidirect", "forward"])
+def test_bilstm_to_paddle_is_the_layout_above(direction):
+    op = BiLSTM(3, 2, direction=direction, dtype="float64")
+    mine, theirs = dict(paddle_lstm_like(op).named_parameters()), dict(op.to_paddle().named_parameters())
+    assert sorted(mine) == sorted(theirs) and all(p.dtype == paddle.float64 for p in theirs.values())
+    for name in mine:
+        np.testing.assert_array_equal(mine[name].numpy(), theirs[name].numpy())
+    assert paddle.get_default_dtype() == "float32"
+
+
+def test_gru_to_paddle_is_the_layout_above_and_only_for_reset_after():
+    op = GRU(3, 2, reset_after=True, dtype="float64")
+    mine, theirs = dict(paddle_gru_like(op).named_parameters()), dict(op.to_paddle().named_parameters())
+    assert sorted(mine) == sorted(theirs)
+    for name in mine:
+        np.testing.assert_array_equal(mine[name].numpy(), theirs[name].numpy())
+    with pytest.raises(ValueError, match="reset_after"):
+        GRU(3, 2).to_paddle()
+
+
+def test_paddle_differences_reports_tiny_numbers_and_catches_a_wrong_weight():
+    from nndl.rnn import paddle_differences
+    paddle.seed(9)
+    x = np.random.RandomState(9).randn(3, 5, 4)
+    for op, lens in ((BiLSTM(4, 3, dtype="float64"), [5, 2, 4]), (BiLSTM(4, 3, "forward", dtype="float64"), None),
+                     (GRU(4, 3, reset_after=True, dtype="float64"), [5, 1, 3])):
+        d = paddle_differences(op, x, lens)
+        assert d["forward"] < 1e-6 and d["gradients"] < 1e-6, d
+        wrong = op.to_paddle()
+        w = wrong.weight_hh_l0.numpy()
+        w[0, 0] += 1e-3
+        wrong.weight_hh_l0.set_value(w)
+        bad = paddle_differences(op, x, lens, reference=wrong)
+        assert bad["forward"] > 1e-6 and bad["gradients"] > 1e-6, bad
+    with pytest.raises(ValueError, match="reset_after"):
+        paddle_differences(GRU(4, 3, dtype="float64"), x)
