@@ -394,3 +394,81 @@ def test_paddle_differences_reports_tiny_numbers_and_catches_a_wrong_weight():
         assert bad["forward"] > 1e-6 and bad["gradients"] > 1e-6, bad
     with pytest.raises(ValueError, match="reset_after"):
         paddle_differences(GRU(4, 3, dtype="float64"), x)
+
+
+# ------------------------------------------------------------------ the exercise scripts (quick mode)
+
+def test_ex6_1_residual_srn(chapter_run):
+    stdout, results, out = chapter_run("ch6_ex1_residual_srn")
+    res, srn = results["residual_test_accuracy"], results["srn_test_accuracy"]
+    assert results["lengths"] == [10, 20] and np.isfinite(res + srn).all()
+    assert np.mean(res) > np.mean(srn) + 0.05            # the residual connection helps here
+    ratio = results["first_over_last_gradient"]
+    assert ratio["ResidualSRN"] > 10 * ratio["SRN"]       # more gradient reaches the first digit
+    assert all(c["supported"] is True for c in results["claims"])
+    assert "[ResidualSRN] length:20, Score:" in stdout
+    for name in ("ex6-1-gradient-by-step.pdf", "ex6-1-residual-srn-loss.pdf", "ex6-1-residual-srn-accuracy.pdf",
+                 "ex6-1-residual-srn-accuracy.png"):
+        assert (out / name).is_file()
+
+
+def test_ex6_3_bilstm_op(chapter_run):
+    stdout, results, out = chapter_run("ch6_ex3_bilstm_op")
+    d = results["paddle_differences"]
+    assert d["forward"] < 1e-6 and d["gradients"] < 1e-6 and d["outputs"] < 1e-6
+    assert "outputs: " in stdout and "[2, 4, 3]" in stdout
+    assert results["bilstm_test_accuracy"][0] > results["lstm_test_accuracy"][0] + 0.2
+    assert all(c["supported"] is True for c in results["claims"])
+    assert (out / "ex6-3-bilstm-lstm-accuracy.pdf").is_file()
+
+
+def test_ex6_4_gru(chapter_run):
+    stdout, results, out = chapter_run("ch6_ex4_gru")
+    assert results["paddle_gru_forward_diff"] < 1e-6 and results["paddle_gru_grad_diff"] < 1e-6
+    assert results["book_form_vs_paddle"] > 1e-3
+    gru, lstm = results["gru_test_accuracy"], results["lstm_test_accuracy"]
+    assert np.isfinite(gru + lstm).all() and max(gru) > 0.3          # the GRU learns the task
+    assert results["recurrent_parameters"] == {"GRU": 3 * (32 * 32 + 32 * 32 + 32), "LSTM": 4 * (32 * 32 + 32 * 32 + 32)}
+    claims = results["claims"]
+    assert claims[0]["supported"] is True and claims[1]["supported"] is None
+    assert "[GRU] length:20, Score:" in stdout
+    for name in ("ex6-4-gru-loss.pdf", "ex6-4-gru-lstm-accuracy.pdf"):
+        assert (out / name).is_file()
+
+
+def test_ex6_5_bilstm_lengths(chapter_run):
+    stdout, results, out = chapter_run("ch6_ex5_bilstm_lengths")
+    d = results["paddle_differences"]
+    assert d["forward"] < 1e-6 and d["gradients"] < 1e-6
+    no, yes = results["pad_effect"]["without sequence_length"], results["pad_effect"]["with sequence_length"]
+    assert no["weight_gradients"] > 1e-3 and yes == {"outputs": 0.0, "weight_gradients": 0.0}
+    assert results["max_loss_difference"] < 1e-4 and results["train_steps"] >= 3
+    assert all(c["supported"] is True for c in results["claims"])
+    assert "outputs at [PAD] (sequence 1, steps 3..6) all zero: True" in stdout
+    assert (out / "ex6-5-bilstm-op-vs-paddle-loss.pdf").is_file()
+
+
+def test_ex6_6_stacked_lstm(chapter_run):
+    stdout, results, out = chapter_run("ch6_ex6_stacked_lstm")
+    acc = results["test_accuracy"]
+    assert sorted(acc) == ["num_layers=1", "num_layers=2", "num_layers=3"]
+    assert all(v > (0.7 if results["standin"] else 0.55) for v in acc.values())
+    p = results["lstm_parameters"]
+    assert p["num_layers=1"] < p["num_layers=2"] < p["num_layers=3"]
+    assert results["claims"][0]["supported"] is None
+    assert "num_layers=3: Evaluate on test set, Accuracy:" in stdout
+    assert (out / "ex6-6-stacked-lstm.pdf").is_file()
+
+
+def test_ex6_6_full_mode_without_data_stops_before_work(tmp_path, monkeypatch):
+    import subprocess
+    import sys
+    from pathlib import Path
+    monkeypatch.setenv("NNDL_DATA", str(tmp_path / "no_data"))
+    monkeypatch.setenv("HOME", str(tmp_path / "home"))    # paddle's cache too
+    script = Path(__file__).resolve().parents[1] / "chapters" / "ch6_ex6_stacked_lstm.py"
+    proc = subprocess.run([sys.executable, str(script), "--full", "--out", str(tmp_path / "o")],
+                          capture_output=True, text=True, timeout=300, cwd=str(tmp_path))
+    assert proc.returncode != 0
+    assert "DataNotFoundError" in proc.stderr and "aclImdb_v1.tar.gz" in proc.stderr
+    assert "[Train]" not in proc.stdout and "====>" not in proc.stdout
