@@ -6,6 +6,11 @@ equations (6.4, 6.7-6.13).  They compute them faster than the printed loop: the 
 LSTM's four gates share one ``H U`` matmul per step.
 The values are those of the equations (tests compare them with ``paddle.nn.SimpleRNN`` /
 ``paddle.nn.LSTM`` given the same weights).
+
+The exercises' operators: ``ResidualSRN`` (动手练习 6.1, 《神经网络与深度学习》 eq. 6.50), ``BiLSTM``
+(6.3 and 6.5: two directions, sequences of different lengths in one batch, ``paddle.nn.LSTM``'s
+call convention), ``GRU`` (6.4: the book's form, or paddle's with ``reset_after=True``), and
+``paddle_differences``, which measures a BiLSTM/GRU against paddle's layer.
 """
 import numpy as np
 import paddle
@@ -253,7 +258,8 @@ class ResidualSRN(SRN):
 
     ``H_t = H_{t-1} + g(X_t, H_{t-1}; θ)`` with the SRN's ``g = tanh(X_t W + H_{t-1} U + b)``, ``H_0 = 0``:
     ``∂H_t/∂H_{t-1} = I + diag(1 - g²) Uᵀ``, so the error reaching early steps keeps the
-    identity part instead of shrinking by a product of ``tanh'`` factors.
+    identity part instead of shrinking by a product of ``tanh'`` factors (it can also grow:
+    the gradient explosion 《神经网络与深度学习》 names as this form's remaining problem).
 
     输入 / forward / parameters: as :class:`SRN` (``W [M, D]``, ``U [D, D]``, ``b [1, D]``);
         - 输出: the last hidden state ``H_L``, ``[B, D]`` (not bounded by 1: ``|H_L| <= L``)
@@ -295,8 +301,8 @@ class _LSTMDirection(nn.Layer):
             z = paddle.addmm(x_part, hidden_state, U)
             z_gates, z_cand = paddle.split(z, [3 * D, D], axis=1)
             I_gate, F_gate, O_gate = paddle.split(F.sigmoid(z_gates), 3, axis=1)
-            cell_state = F_gate * cell_state + I_gate * paddle.tanh(z_cand)            # eq. 6.11
-            return O_gate * paddle.tanh(cell_state), cell_state                        # eq. 6.12
+            cell_state = F_gate * cell_state + I_gate * paddle.tanh(z_cand)            # C_t
+            return O_gate * paddle.tanh(cell_state), cell_state                        # H_t, C_t
 
         zeros = paddle.zeros([inputs.shape[0], D], dtype=inputs.dtype)
         outputs, (h, c) = _scan(step, projected, (zeros, zeros), masks, reverse)
