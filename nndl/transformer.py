@@ -403,7 +403,7 @@ def plot_attention_heads(weights, tokens, heads=None, fig_name=None, font_path="
 
 # the measures of attention_head_patterns, in the order the exercise reports them
 HEAD_PATTERNS = ("entropy", "entropy_ratio", "to_cls", "to_sep", "to_self", "to_prev", "to_next",
-                 "to_other_sentence", "to_same_char_other")
+                 "to_top_key", "to_other_sentence", "to_same_char_other")
 
 
 def attention_head_patterns(weights, input_ids, segment_ids, cls_id, sep_id, pad_id=0, unk_id=None):
@@ -422,7 +422,10 @@ def attention_head_patterns(weights, input_ids, segment_ids, cls_id, sep_id, pad
           ``entropy``: -sum_j w_ij log w_ij (nats); ``entropy_ratio``: entropy / log(n_valid)
           (1 = uniform over the valid keys, 0 = one key); ``to_cls``, ``to_sep``: the weight on
           the [CLS] / [SEP] keys; ``to_self``: w_ii; ``to_prev``, ``to_next``: w_i,i-1 / w_i,i+1
-          (rows whose neighbour is a valid position); ``to_other_sentence``: from a character
+          (rows whose neighbour is a valid position); ``to_top_key``: the weight on the one key
+          that gets the most weight from the pair's rows (a vertical stripe: every query looks
+          at the same token; the key is chosen after the fact, so any uneven head exceeds the
+          uniform value here: compare heads with each other); ``to_other_sentence``: from a character
           of one sentence, the weight on the other sentence's characters ([CLS]/[SEP] are not
           characters); ``to_same_char_other``: from a character that also occurs in the other
           sentence, the weight on those occurrences
@@ -466,6 +469,8 @@ def attention_head_patterns(weights, input_ids, segment_ids, cls_id, sep_id, pad
         add("to_self", np.diagonal(wb, axis1=1, axis2=2), uni)
         add("to_prev", np.diagonal(wb, offset=-1, axis1=1, axis2=2), uni[1:])
         add("to_next", np.diagonal(wb, offset=1, axis1=1, axis2=2), uni[1:])
+        top = wb.sum(axis=1).argmax(axis=1)                                # [heads]: the most attended key
+        add("to_top_key", wb[np.arange(wb.shape[0]), :, top], uni)
         text = ~(is_cls | is_sep)
         other = text[None, :] & (sgb[None, :] != sgb[:, None])             # [query, key]
         q_text = np.flatnonzero(text)

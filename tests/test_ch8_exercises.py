@@ -145,6 +145,7 @@ def test_head_measures_of_known_heads():
     _close(measured["to_sep"], [2 / N, 2 / N, 0, 1 / N], atol=1e-12)   # prev: row 5 -> 4
     _close(measured["to_prev"], [0, 1 / N, 1 / 7, 1], atol=1e-12)      # rows 1..7; to_cls: only row 1
     _close(measured["to_next"], [0, 1 / N, 0, 0], atol=1e-12)
+    _close(measured["to_top_key"], [1 / N, 1 / N, 1, 2 / N], atol=1e-12)   # prev: key 0 gets rows 0 and 1
     for name in HEAD_PATTERNS:                                          # the uniform head is the baseline
         _close(measured[name][1], base[name], atol=1e-12)
     _close([base["to_cls"], base["to_sep"], base["to_self"], base["entropy"]], [1 / N, 2 / N, 1 / N, np.log(N)],
@@ -173,8 +174,11 @@ def test_head_measures_agree_with_a_loop_on_random_weights():
     w /= w.sum(-1, keepdims=True)
     measured, _ = attention_head_patterns(w.astype("float32"), ids, seg, CLS, SEP)
     for h in range(3):
-        other, same, entropy, rows_o, rows_s, rows = 0.0, 0.0, 0.0, 0, 0, 0
+        other, same, entropy, top, rows_o, rows_s, rows = 0.0, 0.0, 0.0, 0.0, 0, 0, 0
         for b in range(2):
+            valid = np.flatnonzero(ids[b] != 0)
+            k = valid[np.argmax([w[b, h, valid, j].sum() for j in valid])]
+            top += w[b, h, valid, k].sum()
             for i in range(10):
                 if ids[b, i] == 0:
                     continue
@@ -193,6 +197,7 @@ def test_head_measures_agree_with_a_loop_on_random_weights():
         _close(measured["to_other_sentence"][h], other / rows_o, atol=1e-6)
         _close(measured["to_same_char_other"][h], same / rows_s, atol=1e-6)
         _close(measured["entropy"][h], entropy / rows, atol=1e-5)
+        _close(measured["to_top_key"][h], top / rows, atol=1e-6)
 
 
 def test_head_measures_bad_input():
