@@ -164,6 +164,9 @@ for k, ((measured, uniform), (init_m, init_u)) in enumerate(zip(trained_patterns
         summary.append(f"block {k + 1} head {h}: {kind}, prefers {best[3:]} (x{lift[best]:.2f}; "
                        f"x{init_lift[best]:.2f} before training)")
 print("\n".join(summary))
+lift_change = max(abs(m[n][h] / u[n] - im[n][h] / iu[n]) for (m, u), (im, iu) in zip(trained_patterns, init_patterns)
+                  for n in PREFERENCES for h in range(HEADS_NUM) if np.isfinite(m[n][h]) and np.isfinite(im[n][h]))
+print(f"largest change of a ratio to uniform during training: {lift_change:.3f}")
 
 # %%
 fig, axes = plt.subplots(1, 2, figsize=(13, 4.2), gridspec_kw={"width_ratios": [3, 1]})
@@ -220,7 +223,7 @@ obs = {
 }
 cls_top = [[tokens[j] for j in np.argsort(-W[k, h, 0])[:4]] for k in range(N_BLOCK) for h in range(HEADS_NUM)]
 for name, value in obs.items():
-    print(f"{name}: x uniform per head {np.round(value.reshape(-1), 2).tolist()}")
+    print(f"{name}: x uniform per head {np.round(value.astype(float).reshape(-1), 2).tolist()}")
 print(f"[CLS] row, 4 largest keys per head: {cls_top}")
 
 # %%
@@ -232,11 +235,12 @@ def table(pats):
 S.record(test_accuracy=accuracy, pattern_pairs=int(pattern_ids.shape[0]), test_patterns=table(trained_patterns),
          init_patterns=table(init_patterns), pair_patterns=table(pair_patterns), head_summary=summary,
          book_observations={n: v.tolist() for n, v in obs.items()}, cls_top4=cls_top, row_sum_error=row_sum_error,
-         pad_weight=pad_weight, pair_tokens=tokens, hidden_size=HIDDEN_SIZE, heads_num=HEADS_NUM, n_block=N_BLOCK,
+         pad_weight=pad_weight, lift_change_in_training=lift_change, pair_tokens=tokens, hidden_size=HIDDEN_SIZE, heads_num=HEADS_NUM, n_block=N_BLOCK,
          font=font_path or "")
 S.claim(book="练习 8.7: 请可视化自注意力头，挖掘出更多更有意思的信息",
         measured="; ".join(summary) + "; entropy/log(n) before -> after training: " +
-                 ", ".join(f"{a:.2f}->{b:.2f}" for a, b in zip(entropy_init, entropy_trained)),
+                 ", ".join(f"{a:.2f}->{b:.2f}" for a, b in zip(entropy_init, entropy_trained)) +
+                 f"; training changed a ratio to uniform by at most {lift_change:.3f}",
         supported=None,
         note="an open exercise: what the heads do, measured on the first 64 test pairs" +
              ("; quick mode: a tiny model trained on a generated miniature or a sample" if S.quick else ""))
