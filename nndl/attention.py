@@ -21,7 +21,7 @@ __all__ = [
     "BilinearScore", "Attention", "SimpleSelfAttention",
     "Model_LSTMAttention", "QKVAttention", "QKVAAttention", "split_head_reshape",
     "MultiHeadSelfAttention", "Model_LSTMSeftAttention", "Model_LSTMSelfAttention",
-    "plot_attention_weights",
+    "Model_SelfAttention", "plot_attention_weights",
 ]
 __local__ = ()
 
@@ -565,6 +565,61 @@ class Model_LSTMSeftAttention(nn.Layer):
 
 
 Model_LSTMSelfAttention = Model_LSTMSeftAttention   # the correct spelling
+
+
+class Model_SelfAttention(nn.Layer):
+    """动手练习 8.4: :class:`Model_LSTMSeftAttention` without its LSTM layer.
+
+    嵌入层 -> 多头自注意力 -> 平均汇聚 -> 线性层: the self-attention works on the word
+    vectors themselves.  Without the LSTM (and without a position encoding) nothing in the
+    model sees the order of the words: permuting a sentence's valid tokens permutes the
+    attention's output rows, and the average over the valid positions does not change.
+
+    输入:
+        - embedding_size: 词向量维度 (also the attention's inputs_size)
+        - vocab_size: 词表大小
+        - n_classes: 类别数
+        - attention: the self-attention layer, called as ``attention(X, valid_lens)`` on
+          [B, L, embedding_size]; None builds ``MultiHeadSelfAttention(embedding_size, heads_num=8)``
+        - position_size: (extra) None (default): no position information, the exercise's model;
+          an int P: the fixed sinusoid position encoding of 8.3.2.1 (``PositionalEmbedding(P, D)``,
+          not trained) is added to the word vectors, so sequences up to P tokens long
+    ``forward(inputs)`` with ``inputs = (input_ids [B, L] int64, valid_lens [B])`` returns
+    logits [B, n_classes].
+    """
+
+    def __init__(self, embedding_size, vocab_size, n_classes=10, attention=None, position_size=None):
+        super(Model_SelfAttention, self).__init__()
+        from .rnn import AveragePooling   # chapter 6's layer; imported here so this module stands alone
+        self.embedding_size = embedding_size
+        self.vocab_size = vocab_size
+        self.n_classes = n_classes
+        self.embedding = nn.Embedding(num_embeddings=vocab_size, embedding_dim=embedding_size)
+        if attention is None:
+            attention = MultiHeadSelfAttention(embedding_size, heads_num=8)
+        size = getattr(attention, "inputs_size", embedding_size)
+        if size != embedding_size:
+            raise ValueError(f"attention works on {size} features, but the word vectors have "
+                             f"embedding_size = {embedding_size}")
+        self.attention = attention
+        self.position_size = position_size
+        self.position = None
+        if position_size is not None:
+            from .transformer import PositionalEmbedding   # 8.3's table; transformer imports this module
+            self.position = PositionalEmbedding(int(position_size), embedding_size)
+        self.average_layer = AveragePooling()
+        self.cls_fc = nn.Linear(embedding_size, n_classes)
+
+    def forward(self, inputs):
+        input_ids, valid_lens = _lstm_inputs(inputs)
+        _check_ids("input_ids", input_ids, self.vocab_size)
+        X = self.embedding(input_ids)
+        if self.position is not None:
+            positions = paddle.arange(input_ids.shape[1], dtype="int64").unsqueeze(0)
+            X = X + self.position(positions)
+        X = self.attention(X, valid_lens)
+        pooled = self.average_layer(X, valid_lens)
+        return self.cls_fc(pooled)
 
 
 def plot_attention_weights(weights, words, fig_name=None, vmin=0.0, vmax=0.4, cmap="OrRd"):

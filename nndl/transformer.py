@@ -20,7 +20,7 @@ from .attention import _check_ids   # one id-range check for chapter 8's lookups
 __all__ = [
     "WordEmbedding", "SegmentEmbedding", "get_sinusoid_encoding", "PositionalEmbedding",
     "TransformerEmbeddings", "AddNorm", "PositionwiseFFN", "TransformerBlock", "Model_Transformer",
-    "cjk_font", "plot_attention_heads",
+    "cjk_font", "plot_attention_heads", "attention_head_patterns",
 ]
 __local__ = ()
 
@@ -397,3 +397,91 @@ def plot_attention_heads(weights, tokens, heads=None, fig_name=None, font_path="
     if fig_name:
         fig.savefig(fig_name)
     return fig
+
+
+# --------------------------------------------------------------------------- exercise 8.7
+
+# the measures of attention_head_patterns, in the order the exercise reports them
+HEAD_PATTERNS = ("entropy", "entropy_ratio", "to_cls", "to_sep", "to_self", "to_prev", "to_next",
+                 "to_top_key", "to_other_sentence", "to_same_char_other")
+
+
+def attention_head_patterns(weights, input_ids, segment_ids, cls_id, sep_id, pad_id=0, unk_id=None):
+    """动手练习 8.7: what each attention head looks at, measured on sentence pairs.
+
+    输入:
+        - weights: numpy [B, heads_num, L, L] (one block's ``Model_Transformer.attention_weights``
+          entry, eval mode); row i of a head is the distribution of query position i over the keys
+        - input_ids, segment_ids: numpy [B, L] (``[CLS] A [SEP] B [SEP]`` then ``pad_id``)
+        - cls_id, sep_id, pad_id: the ids of [CLS], [SEP], [PAD]
+        - unk_id: the id of [UNK] (two unknown characters are not "the same character"); None: none
+    输出:
+        - measured: dict name -> numpy [heads_num], the mean over every valid query row (of
+          every pair) where the measure is defined:
+
+          ``entropy``: -sum_j w_ij log w_ij (nats); ``entropy_ratio``: entropy / log(n_valid)
+          (1 = uniform over the valid keys, 0 = one key); ``to_cls``, ``to_sep``: the weight on
+          the [CLS] / [SEP] keys; ``to_self``: w_ii; ``to_prev``, ``to_next``: w_i,i-1 / w_i,i+1
+          (rows whose neighbour is a valid position); ``to_top_key``: the weight on the one key
+          that gets the most weight from the pair's rows (a vertical stripe: every query looks
+          at the same token; the key is chosen after the fact, so any uneven head exceeds the
+          uniform value here: compare heads with each other); ``to_other_sentence``: from a character
+          of one sentence, the weight on the other sentence's characters ([CLS]/[SEP] are not
+          characters); ``to_same_char_other``: from a character that also occurs in the other
+          sentence, the weight on those occurrences
+        - uniform: the same measures for attention spread evenly over the valid keys (the
+          baseline a head that ignores content and position would give), dict name -> float
+    """
+    w = np.asarray(weights, dtype=np.float64)
+    ids = np.asarray(input_ids)
+    seg = np.asarray(segment_ids)
+    if w.ndim != 4 or w.shape[2] != w.shape[3]:
+        raise ValueError(f"weights must be [batch_size, heads_num, L, L], got shape {list(w.shape)}")
+    if ids.shape != (w.shape[0], w.shape[2]) or seg.shape != ids.shape:
+        raise ValueError(f"input_ids {list(ids.shape)} and segment_ids {list(seg.shape)} must be "
+                         f"[batch_size, L] = {[w.shape[0], w.shape[2]]} for weights {list(w.shape)}")
+    if not np.isfinite(w).all():
+        raise ValueError("weights hold NaN or inf")
+    sums = {name: np.zeros(w.shape[1]) for name in HEAD_PATTERNS}
+    base = {name: 0.0 for name in HEAD_PATTERNS}
+    rows = {name: 0 for name in HEAD_PATTERNS}
+
+    def add(name, measured, uniform):     # measured: [heads, rows]; uniform: [rows]
+        sums[name] += measured.sum(axis=1)
+        base[name] += float(np.sum(uniform))
+        rows[name] += measured.shape[1]
+
+    for b in range(w.shape[0]):
+        valid = np.flatnonzero(ids[b] != pad_id)
+        n = valid.size
+        if n < 2:
+            raise ValueError(f"pair {b} has {n} valid position(s); need at least 2")
+        wb = w[b][:, valid][:, :, valid]                  # [heads, n, n] over the valid positions
+        idb, sgb = ids[b, valid], seg[b, valid]
+        uni = np.full(n, 1.0 / n)
+        plogp = np.where(wb > 0, wb * np.log(np.where(wb > 0, wb, 1.0)), 0.0)
+        entropy = -plogp.sum(axis=2)
+        add("entropy", entropy, np.full(n, np.log(n)))
+        add("entropy_ratio", entropy / np.log(n), np.ones(n))
+        is_cls, is_sep = idb == cls_id, idb == sep_id
+        add("to_cls", wb[:, :, is_cls].sum(axis=2), uni * is_cls.sum())
+        add("to_sep", wb[:, :, is_sep].sum(axis=2), uni * is_sep.sum())
+        add("to_self", np.diagonal(wb, axis1=1, axis2=2), uni)
+        add("to_prev", np.diagonal(wb, offset=-1, axis1=1, axis2=2), uni[1:])
+        add("to_next", np.diagonal(wb, offset=1, axis1=1, axis2=2), uni[1:])
+        top = wb.sum(axis=1).argmax(axis=1)                                # [heads]: the most attended key
+        add("to_top_key", wb[np.arange(wb.shape[0]), :, top], uni)
+        text = ~(is_cls | is_sep)
+        other = text[None, :] & (sgb[None, :] != sgb[:, None])             # [query, key]
+        q_text = np.flatnonzero(text)
+        add("to_other_sentence", (wb[:, q_text] * other[q_text]).sum(axis=2), other[q_text].sum(axis=1) / n)
+        same = other & (idb[None, :] == idb[:, None])
+        if unk_id is not None:
+            same &= (idb != unk_id)[:, None]
+        q_same = np.flatnonzero(text & same.any(axis=1))
+        if q_same.size:
+            add("to_same_char_other", (wb[:, q_same] * same[q_same]).sum(axis=2), same[q_same].sum(axis=1) / n)
+    measured = {name: sums[name] / rows[name] if rows[name] else np.full(w.shape[1], np.nan)
+                for name in HEAD_PATTERNS}
+    uniform = {name: base[name] / rows[name] if rows[name] else float("nan") for name in HEAD_PATTERNS}
+    return measured, uniform

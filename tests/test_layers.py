@@ -403,3 +403,16 @@ def test_layernorm_list_gamma_dtype_and_beta_message():
     finally:
         paddle.set_default_dtype(old)
     assert ln.gamma.dtype == paddle.float32 and ln.beta.dtype == paddle.float32
+
+
+def test_multiconv_default_is_the_books_plain_network():
+    # book 7.5.1.5 (L11135): def __init__(self, use_bn=False); the bare constructor has no BatchNorm
+    paddle.seed(3)
+    default = MultiConvLayerNet()
+    paddle.seed(3)
+    plain = MultiConvLayerNet(use_bn=False)
+    assert default.use_bn is False and default.bn_impl == "paddle"
+    assert not hasattr(default, "batch_norm1") and not hasattr(default, "batch_norm2")
+    assert _n_params(default) == 20350
+    X = paddle.randn([2, 1, 28, 28])
+    np.testing.assert_array_equal(default(X).numpy(), plain(X).numpy())
