@@ -141,16 +141,23 @@ class Model_ResNet18(nn.Layer):
         - use_residual: False builds the plain network of 5.4.2
         - width: extra; the channels of 模块一/二 (the book's 64); the later modules use
           2x, 4x, 8x of it.  Quick mode uses a narrower network.
+        - depth: extra; the residual units of 模块二..五 (the book's ``(2, 2, 2, 2)``);
+          ``(3, 4, 6, 3)`` is ResNet34 (动手练习 5.3)
     forward(x): shape=[B, in_channels, H, W] -> logits shape=[B, num_classes].
     Sublayers are named ``res2a .. res5b`` (``add_sublayer``) as in the book.
     """
 
-    def __init__(self, in_channels=3, num_classes=10, use_residual=True, width=64):
+    def __init__(self, in_channels=3, num_classes=10, use_residual=True, width=64, depth=(2, 2, 2, 2)):
         super(Model_ResNet18, self).__init__()
         if not isinstance(width, int) or width < 1:
             raise ValueError(f"Model_ResNet18: width must be a positive int, got {width!r}")
+        depth = list(depth) if isinstance(depth, (list, tuple)) else depth
+        if (not isinstance(depth, list) or len(depth) != 4
+                or not all(isinstance(d, int) and not isinstance(d, bool) and 1 <= d <= 26 for d in depth)):
+            raise ValueError(f"Model_ResNet18: depth must be 4 ints in 1..26 (residual units per module), "
+                             f"got {depth!r}")
         self.in_channels = in_channels
-        depth = [2, 2, 2, 2]
+        self.depth = depth
         num_channels = [width, width, 2 * width, 4 * width]
         num_filters = [width, 2 * width, 4 * width, 8 * width]
         self.conv1 = nn.Conv2D(in_channels, width, kernel_size=7, stride=2, padding=3)

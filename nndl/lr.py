@@ -22,7 +22,7 @@ from paddle.optimizer.lr import LRScheduler
 from .optimizer import _check_eps as _non_negative  # one non-negativity check for the package
 
 __all__ = ["PiecewiseConstantDecay", "InverseTimeDecay", "ExponentialDecay", "NaturalExpDecay",
-           "CosineDecay", "LinearWarmup", "CyclicLR"]
+           "CosineDecay", "LinearWarmup", "CyclicLR", "ScheduledOptimizer"]
 
 
 def _positive(name, value):
@@ -179,3 +179,40 @@ class CyclicLR(LRScheduler):
         pos = self.last_epoch % (2 * self.step_size)
         frac = pos / self.step_size if pos <= self.step_size else 2 - pos / self.step_size
         return self.base_lr + (self.max_lr - self.base_lr) * frac
+
+
+class ScheduledOptimizer(object):
+    """An optimizer whose learning-rate schedule advances after every ``step()`` (动手练习 5.4).
+
+    paddle's optimizers take an ``LRScheduler`` as ``learning_rate`` but leave stepping it to
+    the training loop; ``RunnerV3`` (5.3-5.5) calls only ``optimizer.step()`` and
+    ``clear_grad()``.  Wrapping the optimizer lets such a loop use any schedule of this module
+    (or of ``paddle.optimizer.lr``), stepped once per iteration.
+
+    输入:
+        - optimizer: a ``paddle.optimizer.Optimizer`` (or an nndl optimizer) built with
+          ``scheduler`` as its learning rate
+        - scheduler: the ``LRScheduler`` it reads its rate from
+    ``step()`` = ``optimizer.step()`` then ``scheduler.step()``; every other attribute
+    (``clear_grad``, ``get_lr``, ``state_dict`` ...) is the optimizer's.
+    """
+
+    def __init__(self, optimizer, scheduler):
+        if not isinstance(scheduler, LRScheduler):
+            raise TypeError(f"ScheduledOptimizer: scheduler must be an LRScheduler, got {type(scheduler).__name__}")
+        if not callable(getattr(optimizer, "step", None)):
+            raise TypeError(f"ScheduledOptimizer: optimizer has no step(): {type(optimizer).__name__}")
+        lr = getattr(optimizer, "_learning_rate", getattr(optimizer, "init_lr", scheduler))
+        if lr is not scheduler:
+            raise ValueError("ScheduledOptimizer: the optimizer does not read its rate from this scheduler "
+                             "(build it with learning_rate=scheduler)")
+        self.optimizer, self.scheduler = optimizer, scheduler
+
+    def step(self):
+        self.optimizer.step()
+        self.scheduler.step()
+
+    def __getattr__(self, name):
+        if name in ("optimizer", "scheduler"):   # not yet set (copy / unpickling)
+            raise AttributeError(name)
+        return getattr(self.optimizer, name)
