@@ -279,11 +279,14 @@ class DataParallelState(object):
         paddle.distributed.barrier()
 
     # -- evaluation --------------------------------------------------------------------
-    def sync_buffers(self, model):
-        """Rank 0's buffers (BatchNorm's running statistics) on every rank, so every rank
-        evaluates the model rank 0 saves."""
-        for buf in model.buffers():
-            paddle.distributed.broadcast(buf, src=0)
+    def sync_state(self, model):
+        """Rank 0's untrained state (BatchNorm's running statistics: parameters without gradient
+        in paddle; persistable buffers) on every rank, so every rank evaluates the model rank 0
+        saves.  The trained parameters are equal already; what is not in the state_dict
+        (nn.LSTM's uninitialized scratch ``_dropout_state``) is left alone."""
+        for t in model.state_dict().values():
+            if t.stop_gradient:
+                paddle.distributed.broadcast(t, src=0)
 
     def gather_batch(self, logits, y, sizes):
         """The global batch's outputs and labels, in order, from every rank's slice."""

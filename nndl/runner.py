@@ -174,7 +174,7 @@ class RunnerV3(object):
         dp = self._dp
         if dp is not None:   # this rank's slices; the outputs gathered into the global batches
             dev_loader, sizes = dp.shard(dev_loader, "dev_loader")
-            dp.sync_buffers(self.model)
+            dp.sync_state(self.model)
         try:
             for X, y in dev_loader:
                 logits = self.model(X)

@@ -183,7 +183,29 @@ def refusals():
     runner.train(paddle.io.DataLoader(data, batch_size=4), num_epochs=1, log_steps=0)
     out["wrapped_params"] = {k: v.numpy().tolist() for k, v in wrapped.state_dict().items()}
     out["wrapped_rows"] = wrapped._layers.rows
+    # BatchNorm's running statistics differ per slice; evaluation uses rank 0's on every rank.
+    # An LSTM has a scratch buffer that is never broadcast.
+    paddle.seed(0)
+    bn = BNLSTM()
+    runner = RunnerV3(bn, paddle.optimizer.SGD(0.1, parameters=bn.parameters()), F.cross_entropy, Accuracy())
+    loader = paddle.io.DataLoader(data, batch_size=4)
+    runner.train(loader, num_epochs=1, log_steps=0)
+    out["bn_mean_after_train"] = bn.bn._mean.numpy().tolist()
+    out["bn_eval"] = list(runner.evaluate(loader))
+    out["bn_mean_after_eval"] = bn.bn._mean.numpy().tolist()
     return out
+
+
+class BNLSTM(paddle.nn.Layer):
+    def __init__(self):
+        super().__init__()
+        self.bn = paddle.nn.BatchNorm1D(4)
+        self.lstm = paddle.nn.LSTM(1, 3)
+        self.fc = paddle.nn.Linear(3, 3)
+
+    def forward(self, x):
+        h, _ = self.lstm(self.bn(x).unsqueeze(-1))
+        return self.fc(h[:, -1])
 
 
 def run(out, crash_rank=None):

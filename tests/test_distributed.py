@@ -157,6 +157,16 @@ def test_bad_input_under_a_launcher_is_a_clear_error(runs):
         np.testing.assert_array_equal(p0[key], p1[key])
 
 
+def test_batch_norm_statistics_are_rank_0s_when_evaluating(runs):
+    """Each rank's BatchNorm sees its own slice (different running statistics after training);
+    evaluate() first gives every rank rank 0's, so all ranks evaluate the model rank 0 saves
+    (and a model with an nn.LSTM, whose scratch buffer is not broadcast, evaluates)."""
+    r0, r1 = (rank["refusals"] for rank in runs["ranks"])
+    assert not np.allclose(r0["bn_mean_after_train"], r1["bn_mean_after_train"])
+    np.testing.assert_array_equal(r1["bn_mean_after_eval"], r0["bn_mean_after_train"])
+    np.testing.assert_array_equal(r0["bn_eval"], r1["bn_eval"])
+
+
 def test_a_crashing_rank_ends_the_launch_with_its_error(tmp_path):
     """Rank 1 raises in its loss at step 3 while rank 0 goes on into the gradient all-reduce: the
     launcher stops rank 0 and exits non-zero, printing rank 1's traceback."""
