@@ -216,3 +216,38 @@ def test_one_process_has_no_data_parallel_state():
     model = paddle.nn.Linear(2, 1)
     runner = nndl.RunnerV3(model, paddle.optimizer.SGD(0.1, parameters=model.parameters()), paddle.nn.MSELoss())
     assert runner._dp is None and for_runner(model, None) is None and runner.model is model
+
+
+def test_docs_list_the_data_parallel_sections():
+    """docs/distributed.md lists the sections `python -m nndl run --nproc N` launches."""
+    from nndl.app.cli import data_parallel, discover
+    detected = [s.label for ch in discover().values() for s in ch if data_parallel(s)]
+    text = (ROOT / "docs" / "distributed.md").read_text(encoding="utf-8")
+    marker = "tests/test_distributed.py::test_docs_list_the_data_parallel_sections -->\n"
+    listed = text.split(marker, 1)[1].split("\n", 1)[0].split(", ")
+    assert listed == detected
+    assert "5.3" in detected and "7.2" in detected and "8.3" in detected
+    assert "2.5" not in detected and "4.3" not in detected   # RunnerV1 / RunnerV2_2 sections
+
+
+def test_cli_nproc_launches_runner_v3_sections_and_rejects_bad_counts(tmp_path, capsys):
+    from nndl.app import cli
+    chapters = cli.discover()
+    by_label = {s.label: s for ch in chapters.values() for s in ch}
+    assert cli.data_parallel(by_label["5.3"]) and not cli.data_parallel(by_label["2.5"])
+    cmd = cli.launch_command(2, tmp_path / "log", python="py")
+    assert cmd == ["py", "-m", "paddle.distributed.launch", "--nproc_per_node", "2", "--log_dir", str(tmp_path / "log")]
+    assert cli.main(["run", "ch4", "--nproc", "0", "--out", str(tmp_path)]) == 2
+    assert "--nproc must be >= 1" in capsys.readouterr().err
+
+
+def test_bench_distributed_tiny():
+    env = dict(os.environ, MPLBACKEND="Agg", NNDL_DEVICE="cpu", PYTHONWARNINGS="ignore:No ccache found:UserWarning")
+    proc = subprocess.run([sys.executable, str(ROOT / "bench" / "bench_distributed.py"), "--tiny"],
+                          capture_output=True, text=True, env=env, timeout=LAUNCH_TIMEOUT, cwd=str(ROOT))
+    assert proc.returncode == 0, proc.stderr[-3000:]
+    data = json.loads(proc.stdout)
+    assert data["benchmark"] == "distributed" and data["env"]["device"].startswith("cpu")
+    one, two = data["results"]["1"], data["results"]["2"]
+    assert one["median_epoch_s"] > 0 and two["epoch_ratio_vs_1"] > 0
+    assert two["final_loss_diff"] < 1e-4   # the same training on 1 and 2 processes
