@@ -33,8 +33,12 @@ which samples each process computes on, so that the numbers are those of one pro
   and any metric works unchanged.
 """
 import collections
+import contextlib
 import copy
 import os
+import re
+import sys
+import time
 import weakref
 
 import numpy as np
@@ -110,6 +114,11 @@ class BatchShardSampler(object):
             lo, hi = shard_range(len(batch), self.rank, self.nranks)
             self.sizes.append((hi - lo, len(batch), _checksum(batch)))
             yield batch[lo:hi] if hi > lo else batch[:1]
+
+
+# What a collective raises when a peer process is gone (gloo over TCP, NCCL).
+_PEER_FAILURE_RE = re.compile(r"gloo|nccl|connection (?:reset|closed|refused)|broken pipe|pair_rank", re.I)
+PEER_FAILURE_GRACE = 10.0   # seconds; the launcher looks at its processes every 1-2 s
 
 
 def _leaves(obj):
@@ -275,8 +284,22 @@ class DataParallelState(object):
                 f"global batches in {where} (batch checksums {checks.tolist()}); seed every process the "
                 "same (paddle.seed and np.random.seed) before building the loaders, as the book's scripts do")
 
-    def barrier(self):
-        paddle.distributed.barrier()
+    @contextlib.contextmanager
+    def peer_failures(self):
+        """When a collective fails because another process died (gloo: 'TIMEOUT ... pair_rank',
+        a closed connection; NCCL errors), wait ``PEER_FAILURE_GRACE`` seconds before raising:
+        the launcher reports the first rank that fails, which should be the one that raised,
+        not this one; it stops this process meanwhile.  Any other exception is raised at once."""
+        try:
+            yield
+        except Exception as exc:
+            if _PEER_FAILURE_RE.search(f"{type(exc).__name__}: {exc}"):
+                sys.stderr.write(f"nndl: rank {self.rank}: a collective failed ({str(exc).splitlines()[0][:200]}); "
+                                 f"another process has probably failed: its error is the launch's; waiting "
+                                 f"{PEER_FAILURE_GRACE:g} s for the launcher to stop this one\n")
+                sys.stderr.flush()
+                time.sleep(PEER_FAILURE_GRACE)
+            raise
 
     # -- evaluation --------------------------------------------------------------------
     def sync_state(self, model):

@@ -79,6 +79,12 @@ class RunnerV3(object):
           save_path ('best_model.pdparams'), custom_print_log (None; called after backward),
           progress (False; a tqdm bar over the steps)
         """
+        if self._dp is None:
+            return self._train(train_loader, dev_loader, **kwargs)
+        with self._dp.peer_failures():   # the launcher reports the rank that failed first
+            return self._train(train_loader, dev_loader, **kwargs)
+
+    def _train(self, train_loader, dev_loader=None, **kwargs):
         _check_kwargs(kwargs, ("num_epochs", "log_steps", "eval_steps", "save_path", "custom_print_log",
                                "progress"), "RunnerV3.train")
         num_epochs = kwargs.get("num_epochs", 0)
@@ -158,9 +164,15 @@ class RunnerV3(object):
         if log_steps:
             print("[Train] Training done!")
 
-    @paddle.no_grad()
     def evaluate(self, dev_loader, **kwargs):
         """模型评价: returns (score, mean batch loss) and appends both to the histories."""
+        if self._dp is None:
+            return self._evaluate(dev_loader, **kwargs)
+        with self._dp.peer_failures():
+            return self._evaluate(dev_loader, **kwargs)
+
+    @paddle.no_grad()
+    def _evaluate(self, dev_loader, **kwargs):
         if self.metric is None:
             raise RuntimeError('Error: Metric can not be None!')
         if dev_loader is None:
@@ -205,7 +217,8 @@ class RunnerV3(object):
 
     def save_model(self, save_path):
         if self._dp is not None:   # every rank calls it; rank 0 writes, the others wait for the file
-            _dist.save_on_main(self.model.state_dict(), save_path)
+            with self._dp.peer_failures():
+                _dist.save_on_main(self.model.state_dict(), save_path)
             return
         directory = os.path.dirname(os.path.abspath(save_path))
         os.makedirs(directory, exist_ok=True)
