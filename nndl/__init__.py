@@ -48,6 +48,7 @@ _MODULES = (
     "datasets.lcqmc",   # 8.3
     "metric",           # accuracy, Accuracy, mean_squared_error
     "runner",           # Runner, RunnerV1, RunnerV2, RunnerV2_1, RunnerV2_2, RunnerV3
+    "distributed",      # RunnerV3 under paddle.distributed.launch (docs/distributed.md)
     "plot",             # figures and animations
 )
 

@@ -16,12 +16,17 @@ attributes.  Added: losses stored as python floats (no graph kept alive), a
 clear stop on a NaN/inf loss, ``log_steps=0`` silences all printing, an
 optional tqdm progress bar, a device argument, and evaluation/prediction leave
 the model in the mode they found it in.
+
+Under ``paddle.distributed.launch`` RunnerV3 trains data-parallel with the numbers of
+one process (:mod:`nndl.distributed`, ``docs/distributed.md``); the other runners train
+on the whole data set at once and refuse to run under a launcher.
 """
 import math
 import os
 
 import paddle
 
+from . import distributed as _dist
 from .utils import use_device
 
 __all__ = ["Runner", "RunnerV1", "RunnerV2", "RunnerV2_1", "RunnerV2_2", "RunnerV3"]
@@ -41,6 +46,11 @@ class RunnerV3(object):
         - metric: 评价指标 with ``update/accumulate/reset`` (only used for evaluation)
         - device: None keeps paddle's current device (the GPU on a GPU build with a
           GPU); 'cpu' / 'gpu' / 'gpu:1' sets it and moves the model there
+        - loss_reduction: None ('mean', or ``loss_fn.reduction``), 'mean' or 'sum': how
+          ``loss_fn`` reduces over the batch; used only under ``paddle.distributed.launch``,
+          where each process computes on its slice of every batch (``docs/distributed.md``)
+    Under a launcher the model trains through ``paddle.DataParallel`` (``self.model`` stays
+    the model given); without one nothing changes.
     """
 
     def __init__(self, model, optimizer, loss_fn, metric=None, device=None, **kwargs):
@@ -59,6 +69,8 @@ class RunnerV3(object):
         self.train_step_losses = []   # [(step, loss)]
         self.dev_losses = []          # [(step, loss)]
         self.best_score = 0           # 全局最优指标
+        # None in one process; under paddle.distributed.launch: the DataParallel state
+        self._dp = _dist.for_runner(model, loss_fn, kwargs.get("loss_reduction"))
 
     def train(self, train_loader, dev_loader=None, **kwargs):
         """训练: keyword arguments as in the book.
@@ -67,6 +79,12 @@ class RunnerV3(object):
           save_path ('best_model.pdparams'), custom_print_log (None; called after backward),
           progress (False; a tqdm bar over the steps)
         """
+        if self._dp is None:
+            return self._train(train_loader, dev_loader, **kwargs)
+        with self._dp.peer_failures():   # the launcher reports the rank that failed first
+            return self._train(train_loader, dev_loader, **kwargs)
+
+    def _train(self, train_loader, dev_loader=None, **kwargs):
         _check_kwargs(kwargs, ("num_epochs", "log_steps", "eval_steps", "save_path", "custom_print_log",
                                "progress"), "RunnerV3.train")
         num_epochs = kwargs.get("num_epochs", 0)
@@ -82,6 +100,11 @@ class RunnerV3(object):
             if dev_loader is None:
                 raise RuntimeError('Error: dev_loader can not be None!')
 
+        dp = self._dp
+        if dp is not None:   # this rank's slice of every global batch; rank 0 prints
+            train_loader, sizes = dp.shard(train_loader, "train_loader")
+            if dp.rank != 0:
+                log_steps, progress = 0, False
         _set_mode(self.model, True)
         num_batches = len(train_loader)
         num_training_steps = num_epochs * num_batches
@@ -94,15 +117,19 @@ class RunnerV3(object):
         for epoch in range(num_epochs):
             total_loss = 0.0
             for data in train_loader:
-                X, y = data
-                logits = self.model(X)
-                loss = self.loss_fn(logits, y)  # 默认求 mean
-                loss_value = loss.item()  # works for 0-D and [1] losses
+                if dp is None:
+                    X, y = data
+                    logits = self.model(X)
+                    loss = self.loss_fn(logits, y)  # 默认求 mean
+                    loss_value = loss.item()  # works for 0-D and [1] losses
+                else:   # the scaled loss of this slice; the global batch's loss (one all-reduce)
+                    loss, loss_value = dp.train_step(self.loss_fn, data, sizes)
                 if not math.isfinite(loss_value):
                     if bar is not None:
                         bar.close()
+                    where = "" if dp is None else f" (non-finite on the slice of rank(s) {dp.bad_ranks})"
                     raise FloatingPointError(
-                        f"[Train] loss is {loss_value} at step {global_step} (epoch {epoch}); "
+                        f"[Train] loss is {loss_value} at step {global_step} (epoch {epoch}){where}; "
                         "training stopped (try a smaller learning rate)"
                     )
                 total_loss += loss_value
@@ -137,9 +164,15 @@ class RunnerV3(object):
         if log_steps:
             print("[Train] Training done!")
 
-    @paddle.no_grad()
     def evaluate(self, dev_loader, **kwargs):
         """模型评价: returns (score, mean batch loss) and appends both to the histories."""
+        if self._dp is None:
+            return self._evaluate(dev_loader, **kwargs)
+        with self._dp.peer_failures():
+            return self._evaluate(dev_loader, **kwargs)
+
+    @paddle.no_grad()
+    def _evaluate(self, dev_loader, **kwargs):
         if self.metric is None:
             raise RuntimeError('Error: Metric can not be None!')
         if dev_loader is None:
@@ -150,9 +183,15 @@ class RunnerV3(object):
         total_loss = 0.0
         num_batches = 0
         self.metric.reset()
+        dp = self._dp
+        if dp is not None:   # this rank's slices; the outputs gathered into the global batches
+            dev_loader, sizes = dp.shard(dev_loader, "dev_loader")
+            dp.sync_state(self.model)
         try:
             for X, y in dev_loader:
                 logits = self.model(X)
+                if dp is not None:
+                    logits, y = dp.gather_batch(logits, y, sizes)
                 total_loss += self.loss_fn(logits, y).item()
                 self.metric.update(logits, y)
                 num_batches += 1
@@ -177,11 +216,16 @@ class RunnerV3(object):
             _set_mode(self.model, was_training)
 
     def save_model(self, save_path):
+        if self._dp is not None:   # every rank calls it; rank 0 writes, the others wait for the file
+            with self._dp.peer_failures():
+                _dist.save_on_main(self.model.state_dict(), save_path)
+            return
         directory = os.path.dirname(os.path.abspath(save_path))
         os.makedirs(directory, exist_ok=True)
         paddle.save(self.model.state_dict(), save_path)
 
     def load_model(self, model_path):
+        # under a launcher every rank reads the file rank 0 wrote (one machine, or a shared folder)
         _load_state_dict(self.model, model_path, "RunnerV3.load_model")
 
 
@@ -262,6 +306,7 @@ class Runner(object):
     """
 
     def __init__(self, model, optimizer, loss_fn, metric):
+        _dist.refuse_under_launcher(type(self).__name__)
         self.model = model          # 模型
         self.optimizer = optimizer  # 优化器
         self.loss_fn = loss_fn      # 损失函数
@@ -389,6 +434,7 @@ class _FullBatchRunner(object):
     _best_prefix = "[Evaluate] "
 
     def __init__(self, model, optimizer, metric, loss_fn, **kwargs):
+        _dist.refuse_under_launcher(type(self).__name__)
         self.model = model
         self.optimizer = optimizer
         self.loss_fn = loss_fn

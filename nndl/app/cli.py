@@ -3,7 +3,7 @@
 ::
 
     python -m nndl list [ch7]
-    python -m nndl run all|ch1..ch8 [--full] [--out DIR] [--sections 7.3.1,7.6,ex7.1] [--timeout S] [-v]
+    python -m nndl run all|ch1..ch8 [--full] [--out DIR] [--sections 7.3.1,7.6,ex7.1] [--timeout S] [-v] [--nproc N]
     python -m nndl notebooks [--check]
 
 ``run`` executes every section script of the chapter (``all``: of the whole
@@ -24,11 +24,17 @@ The chapters folder is the installed ``nndl.chapters`` package (``chapters/``
 in a clone); ``--chapters-dir DIR`` or ``NNDL_CHAPTERS=DIR`` choose another.
 Script names follow ``docs/conventions.md``: ``ch7_3_2_lr_adjust.py`` is
 section 7.3.2, ``ch7_ex1_xxx.py`` is exercise 7.1 (label ``ex7.1``).
+
+``--nproc N`` runs each section that trains with ``RunnerV3`` (and no full-batch runner:
+:func:`data_parallel`) as ``python -m paddle.distributed.launch --nproc_per_node N
+<script>``, the launcher's logs in ``<out>/<name>/launch_log``; the other sections run
+in one process.  See ``docs/distributed.md``.
 """
 import argparse
 import json
 import os
 import re
+import signal
 import subprocess
 import sys
 import threading
@@ -235,23 +241,63 @@ def _child_env():
     return env
 
 
-def run_script(script, out, quick=True, timeout=None, echo=False):
+_FULL_BATCH_RUNNER_RE = re.compile(r"\bRunnerV(?:1|2|2_1|2_2)\s*\(")
+_RUNNER_V3_RE = re.compile(r"\bRunnerV3\s*\(")
+
+
+def data_parallel(script):
+    """True when ``script`` can run under ``--nproc N``: its source builds a ``RunnerV3`` and
+    none of the full-batch runners (which refuse to run under a launcher)."""
+    try:
+        text = Path(script.path).read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError):
+        return False
+    return bool(_RUNNER_V3_RE.search(text)) and not _FULL_BATCH_RUNNER_RE.search(text)
+
+
+def launch_command(nproc, log_dir, python=None):
+    """The argv prefix that runs a script on ``nproc`` processes of this machine."""
+    return [python or sys.executable, "-m", "paddle.distributed.launch", "--nproc_per_node", str(int(nproc)),
+            "--log_dir", str(log_dir)]
+
+
+def _stop(proc, group):
+    """Kill ``proc`` (and, for a launcher, the workers it started: its process group)."""
+    if group:
+        try:
+            os.killpg(proc.pid, signal.SIGKILL)
+        except (ProcessLookupError, PermissionError):
+            pass
+    proc.kill()
+    proc.wait()
+
+
+def run_script(script, out, quick=True, timeout=None, echo=False, nproc=1):
     """Run one chapter script in a fresh process into ``out``; return its status dict.
 
     ``out/stdout.txt`` and ``out/stderr.txt`` keep what it printed; a stale
     ``results.json`` from an earlier run is removed first so it cannot pass for this one.
+    ``nproc`` > 1: under ``paddle.distributed.launch`` on that many processes (stdout is
+    rank 0's, the launcher's lines and the logs of every rank are in ``out/launch_log``).
     """
     out = Path(out)
     out.mkdir(parents=True, exist_ok=True)
     for stale in ("results.json", "stdout.txt", "stderr.txt"):
         (out / stale).unlink(missing_ok=True)
     args = [sys.executable, str(script.path), "--quick" if quick else "--full", "--out", str(out)]
+    env = _child_env()
+    launched = nproc > 1
+    if launched:
+        args = launch_command(nproc, out / "launch_log") + args[1:]
+        if env.get("NNDL_DEVICE", "").startswith("cpu"):
+            env["PADDLE_DISTRI_BACKEND"] = "gloo"   # CPU processes on a GPU machine
+        env.setdefault("GLOG_minloglevel", "1")    # not the process group's INFO lines in stdout.txt
     start = time.perf_counter()
     status, returncode = "ok", None
     with open(out / "stdout.txt", "w", encoding="utf-8") as fout, \
             open(out / "stderr.txt", "w", encoding="utf-8") as ferr:
-        proc = subprocess.Popen(args, stdout=subprocess.PIPE, stderr=ferr, cwd=str(out), env=_child_env(),
-                                text=True, encoding="utf-8", errors="replace")
+        proc = subprocess.Popen(args, stdout=subprocess.PIPE, stderr=ferr, cwd=str(out), env=env,
+                                text=True, encoding="utf-8", errors="replace", start_new_session=launched)
         def pump():   # tee line by line: progress stays visible with -v
             for line in proc.stdout:
                 fout.write(line)
@@ -264,14 +310,12 @@ def run_script(script, out, quick=True, timeout=None, echo=False):
         try:
             returncode = proc.wait(timeout=timeout)
         except subprocess.TimeoutExpired:
-            proc.kill()
-            proc.wait()
+            _stop(proc, launched)
             status = "timeout"
             ferr.write(f"nndl: stopped after {timeout:g} s (--timeout {timeout:g}); what it printed "
                        f"until then is in stdout.txt\n")
         except BaseException:
-            proc.kill()
-            proc.wait()
+            _stop(proc, launched)
             raise
         finally:
             reader.join(timeout=10)
@@ -280,8 +324,11 @@ def run_script(script, out, quick=True, timeout=None, echo=False):
         status = "failed"
     elif status == "ok" and not (out / "results.json").exists():
         status = "failed"   # exited 0 without S.save(): its numbers are missing
-    return {"name": script.name, "label": script.label, "title": script.title, "kind": script.kind,
-            "status": status, "returncode": returncode, "seconds": round(seconds, 2)}
+    st = {"name": script.name, "label": script.label, "title": script.title, "kind": script.kind,
+          "status": status, "returncode": returncode, "seconds": round(seconds, 2)}
+    if launched:
+        st["nproc"] = int(nproc)
+    return st
 
 
 def default_jobs():
@@ -290,12 +337,14 @@ def default_jobs():
 
 
 def run_chapter(scripts, out, quick=True, timeout=None, echo=False, command=None, chapter=None,
-                stream=sys.stdout, jobs=1):
+                stream=sys.stdout, jobs=1, nproc=1):
     """Run ``scripts`` into ``out/<name>/``, print progress, write the report.
 
     ``jobs`` scripts run at once (each in its own process, so the numbers do not
     depend on it); progress lines appear as scripts finish, the report lists them
-    in chapter order.  Returns the list of status dicts (one per script, in order).
+    in chapter order.  ``nproc`` > 1: the sections :func:`data_parallel` accepts run on
+    that many processes each (and ``jobs`` is divided by ``nproc``), the others on one.
+    Returns the list of status dicts (one per script, in order).
     """
     import nndl.app.report as report_mod   # not `from . import`: nndl's lazy __getattr__ would load paddle
     from concurrent.futures import ThreadPoolExecutor
@@ -303,6 +352,9 @@ def run_chapter(scripts, out, quick=True, timeout=None, echo=False, command=None
     out = check_writable(Path(out).absolute())   # absolute: each script runs with its own folder as cwd
     n = len(scripts)
     jobs = max(1, int(jobs or 1))
+    nproc = max(1, int(nproc or 1))
+    if nproc > 1:
+        jobs = max(1, jobs // nproc)
     if echo:
         jobs = 1   # interleaved echoes would be unreadable
     width = max(len(s.label) for s in scripts) if scripts else 0
@@ -310,6 +362,11 @@ def run_chapter(scripts, out, quick=True, timeout=None, echo=False, command=None
     where = "the whole book" if chapter == "all" else (chapter or "the chapter")
     print(f"nndl: running {n} script(s) of {where} in {mode} mode into {out}"
           + (f", {jobs} at a time" if jobs > 1 else ""), file=stream)
+    if nproc > 1:
+        single = [s.label for s in scripts if not data_parallel(s)]
+        print(f"nndl: {n - len(single)} section(s) on {nproc} processes each (paddle.distributed.launch)"
+              + (f"; on one process (they do not train with RunnerV3): {', '.join(single)}" if single else ""),
+              file=stream)
     results = {}
     started = time.time()
     lock = threading.Lock()
@@ -318,10 +375,11 @@ def run_chapter(scripts, out, quick=True, timeout=None, echo=False, command=None
         if jobs == 1:
             print(f"[{i:>{len(str(n))}}/{n}] {s.label:<{width}} {s.name} ...", end="" if not echo else "\n",
                   file=stream, flush=True)
-        st = run_script(s, out / s.name, quick=quick, timeout=timeout, echo=echo)
+        st = run_script(s, out / s.name, quick=quick, timeout=timeout, echo=echo,
+                        nproc=nproc if nproc > 1 and data_parallel(s) else 1)
         with lock:
             results[s.name] = st
-            tail = f"{st['status']} ({st['seconds']:.1f} s)"
+            tail = f"{st['status']} ({st['seconds']:.1f} s" + (f", {st['nproc']} processes)" if "nproc" in st else ")")
             if jobs == 1:
                 print(f" {tail}" if not echo else f"    -> {tail}", file=stream, flush=True)
             else:
@@ -393,8 +451,10 @@ def _cmd_run(args):
     key = chapter_key(args.chapter)
     out = Path(args.out) if args.out else Path("results") / key
     command = "python -m nndl " + " ".join(args.argv)
+    if args.nproc < 1:
+        raise UsageError(f"--nproc must be >= 1, got {args.nproc}")
     statuses = run_chapter(scripts, out, quick=not args.full, timeout=args.timeout, echo=args.verbose,
-                           command=command, chapter=key, jobs=args.jobs)
+                           command=command, chapter=key, jobs=args.jobs, nproc=args.nproc)
     return 0 if all(st["status"] == "ok" for st in statuses) else 1
 
 
@@ -443,6 +503,10 @@ def build_parser():
     p.add_argument("-v", "--verbose", action="store_true", help="echo each script's output as it runs")
     p.add_argument("-j", "--jobs", type=int, default=default_jobs(),
                    help="scripts run at once, each in its own process (default: CPU cores, at most 4)")
+    p.add_argument("--nproc", type=int, default=1,
+                   help="processes per section for the sections that train with RunnerV3 (data-parallel "
+                        "under paddle.distributed.launch: N GPUs, or N CPU processes over gloo; the others "
+                        "run once); see docs/distributed.md")
     chapters_opt(p)
     p.set_defaults(func=_cmd_run)
 

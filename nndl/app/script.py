@@ -97,6 +97,8 @@ class Section(object):
         """Save ``fig`` as ``filename`` (the book's PDF name) and, by default, a PNG beside it."""
         filename = filename.replace(" ", "")  # the notebook rendering has 'opti-vis-para2. pdf'
         target = self.out / filename
+        if not _main_process():   # under paddle.distributed.launch rank 0 writes
+            return target
         fig.savefig(target, bbox_inches="tight")
         saved = [target.name]
         if png and target.suffix.lower() != ".png":
@@ -173,11 +175,19 @@ class Section(object):
         """Write ``results.json`` atomically and return its path."""
         self.results["figures"] = sorted(set(self.figures))
         path = self.out / "results.json"
+        if not _main_process():   # under paddle.distributed.launch rank 0 writes
+            return path
         tmp = path.with_suffix(".json.tmp")
         tmp.write_text(json.dumps(self.results, indent=2, ensure_ascii=False, sort_keys=True) + "\n",
                        encoding="utf-8")
         os.replace(tmp, path)
         return path
+
+
+def _main_process():
+    """False on the ranks > 0 of ``paddle.distributed.launch`` (docs/distributed.md)."""
+    from ..distributed import is_main_process
+    return is_main_process()
 
 
 def _jsonable(obj):
