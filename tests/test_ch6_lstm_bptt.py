@@ -166,3 +166,21 @@ def test_bptt_has_no_second_derivative_and_says_so():
 def test_unknown_impl_is_an_error():
     with pytest.raises(ValueError, match="impl must be one of"):
         LSTM(2, 3, impl="fast")
+
+
+def test_ex6_2_efficient_lstm_measures_the_variants(chapter_run):
+    """The exercise script runs, the variants compute paddle.nn.LSTM's values and gradients, and
+    it records a time and a ratio for each (the times themselves are never asserted)."""
+    stdout, results, out = chapter_run("ch6_ex2_efficient_lstm")
+    names = ["(a) book loop", "(b) impl='loop'", "(c) BPTT, paddle ops", "(d) impl='bptt'", "paddle.nn.LSTM"]
+    assert list(results["max_abs_diff_vs_paddle"]) == names
+    for name in names:
+        assert results["max_abs_diff_vs_paddle"][name] < 1e-5
+        assert len(results["median_ms"][name]) == len(results["lengths"]) == len(results["ratio_to_paddle"][name])
+        assert all(np.isfinite(v) and v > 0 for v in results["median_ms"][name])
+    assert results["ratio_to_paddle"]["paddle.nn.LSTM"] == [1.0] * len(results["lengths"])
+    assert len(results["claims"]) == 3
+    assert all(c["supported"] in (True, False) for c in results["claims"])
+    assert "L=35:" in stdout
+    for name in ("ex6-2-lstm-variants.pdf", "ex6-2-lstm-variants.png"):
+        assert (out / name).stat().st_size > 0
