@@ -101,10 +101,11 @@ class SRN(nn.Layer):
 
 _LSTM_IMPLS = ("auto", "loop", "bptt")
 # impl='auto' takes the numpy BPTT operator on the CPU while one step's matmul [B, M+D] x [M+D, 4D]
-# has at most this many multiply-adds (6.3: B=8 or 32, M=D=32: 65536 / 262144; B=64 too).  Beyond it
-# numpy's BLAS starts threads that compete with paddle's for the cores and the operator became
-# 5-18x slower than paddle.nn.LSTM on the 2-core test machine, where the loop is within 1.5-2.1x
-# (docs/performance.md, bench/bench_lstm.py)
+# has at most this many multiply-adds (6.3: B=8 or 32, M=D=32: 65536 / 262144).  numpy's OpenBLAS
+# runs such a product on one thread (measured: one thread up to 532k multiply-adds, two at 1.06M);
+# beyond it its threads compete with paddle's and other processes' for the cores, and the operator
+# was 5-18x slower than paddle.nn.LSTM on the shared 2-core machine where the loop stays within
+# 1.5-2.1x (``python bench/bench_lstm.py --shapes auto``, docs/performance.md)
 _LSTM_BPTT_MAX_STEP_MACS = 2 ** 19
 
 
