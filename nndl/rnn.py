@@ -104,8 +104,8 @@ _LSTM_IMPLS = ("auto", "loop", "bptt")
 # has at most this many multiply-adds (6.3: B=8 or 32, M=D=32: 65536 / 262144).  numpy's OpenBLAS
 # runs such a product on one thread (measured: one thread up to 532k multiply-adds, two at 1.06M);
 # beyond it its threads compete with paddle's and other processes' for the cores, and the operator
-# was 5-18x slower than paddle.nn.LSTM on the shared 2-core machine where the loop stays within
-# 1.5-2.1x (``python bench/bench_lstm.py --shapes auto``, docs/performance.md)
+# was 23-128x slower than paddle.nn.LSTM on the shared 2-core machine (B128 D32, B32 D64; the loop:
+# 2.1-2.6x) (``python bench/bench_lstm.py --shapes auto``, docs/performance.md)
 _LSTM_BPTT_MAX_STEP_MACS = 2 ** 19
 
 
@@ -229,9 +229,9 @@ class LSTM(nn.Layer):
             ``addmm`` per step, ``X W + b`` of all steps in one matmul before the loop); autograd
             differentiates it;
           * ``'bptt'``: one operator (``paddle.autograd.PyLayer``) for the whole sequence: the
-            recurrence in numpy without an autograd graph, and backpropagation through time written
-            out, the gradients of W, U, b and X as one matmul each over all steps; no second
-            derivative;
+            recurrence in numpy without an autograd graph (one matmul ``[X_t, H_{t-1}, 1] [W; U; b]``
+            per step), and backpropagation through time written out (float32/float64; no second
+            derivative);
           * ``'auto'`` (default): ``'bptt'`` for float32/float64 on the CPU while one step's matmul
             is small (``B * (M+D) * 4D <= 2**19``: 6.3's shapes), where paddle's ~10-20 µs per
             operator dominate; ``'loop'`` otherwise (large shapes, GPU, half precision).
@@ -267,8 +267,11 @@ class LSTM(nn.Layer):
         _check_seq_input("LSTM", inputs, self.input_size)
         batch_size, seq_len, _ = inputs.shape
         D = self.hidden_size
-        # fused gates, order (i, f, o, a): one sigmoid covers the three gates
         if self._use_bptt(inputs):
+            # one operator for the sequence (exercise 6.2): the inputs and the 12 parameters packed
+            if inputs.dtype not in (paddle.float32, paddle.float64):
+                raise TypeError(f"LSTM(impl='bptt') computes float32/float64 in numpy, got {inputs.dtype}; "
+                                "use impl='loop'")
             record = {} if self.record_gates else None
             params = paddle.concat([getattr(self, f"{p}_{g}") for g in "ifoa" for p in "WUb"])
             packed = paddle.concat([inputs.reshape([-1]), params.reshape([-1])])

@@ -67,8 +67,9 @@ def test_float64_values_and_gradients_equal_paddle_lstm(impl, B, L, M, D):
     assert (np.abs(ours[5]).sum() > 0) == (L > 1)         # U acts from the second step on (H_0 = 0)
 
 
-def test_bptt_float64_central_difference_for_inputs_and_every_parameter():
-    lstm = _layer(2, 3, "bptt", seed=3)
+@pytest.mark.parametrize("impl", ["bptt", "loop"])
+def test_float64_central_difference_for_inputs_and_every_parameter(impl):
+    lstm = _layer(2, 3, impl, seed=3)
     rng = np.random.RandomState(4)
     x = rng.randn(2, 4, 2)
     up = paddle.to_tensor(rng.randn(2, 3))
@@ -163,9 +164,11 @@ def test_bptt_has_no_second_derivative_and_says_so():
         paddle.grad(LSTM(2, 3, impl="bptt")(x).sum(), [x], create_graph=True)
 
 
-def test_unknown_impl_is_an_error():
+def test_unknown_impl_and_half_precision_bptt_are_errors():
     with pytest.raises(ValueError, match="impl must be one of"):
         LSTM(2, 3, impl="fast")
+    with pytest.raises(TypeError, match="float32/float64"):
+        LSTM(2, 3, impl="bptt")(paddle.randn([2, 3, 2]).astype("float16"))
 
 
 def test_ex6_2_efficient_lstm_measures_the_variants(chapter_run):
