@@ -105,6 +105,117 @@ class SRN(nn.Layer):
         return hidden_state
 
 
+_LSTM_IMPLS = ("auto", "loop", "bptt")
+# impl='auto' takes the numpy BPTT operator on the CPU while one step's matmul [B, M+D] x [M+D, 4D]
+# has at most this many multiply-adds (6.3: B=8 or 32, M=D=32: 65536 / 262144).  numpy's OpenBLAS
+# runs such a product on one thread (measured: one thread up to 532k multiply-adds, two at 1.06M);
+# beyond it its threads compete with paddle's and other processes' for the cores, and the operator
+# was 23-128x slower than paddle.nn.LSTM on the shared 2-core machine (B128 D32, B32 D64; the loop:
+# 2.1-2.6x) (``python bench/bench_lstm.py --shapes auto``, docs/performance.md)
+_LSTM_BPTT_MAX_STEP_MACS = 2 ** 19
+
+
+def _lstm_recurrence_forward(x, WUb):
+    """Numpy forward of eqs. 6.7-6.13 over a whole sequence (the ``'bptt'`` operator).
+
+    x: ``[L, B, M]`` (time first); WUb: ``[W; U; b]``, ``[M+D+1, 4D]``, the gates (i, f, o, a) fused.
+    Each step is one matmul ``[X_t, H_{t-1}, 1] [W; U; b]``: ``XH [L+1, B, M+D+1]`` holds each
+    step's input beside the previous hidden state and a 1 (``XH[L]``'s ``H`` part is ``H_L``).
+    Returns ``XH``, ``G [L, B, 4D]`` (I, F, O, C~ after their activations), ``C [L+1, B, D]`` (index 0
+    is the zero initial state) and ``TC [L, B, D]`` = tanh(C_t): what the backward needs.
+    sigmoid(z) is computed as ``(1 + tanh(z / 2)) / 2``, so one tanh covers the four gates.
+    """
+    L, B, M = x.shape
+    D = WUb.shape[1] // 4
+    half = np.ones(4 * D, x.dtype)
+    half[:3 * D] = 0.5                                  # z/2 for the three sigmoid gates
+    WUb_half = WUb * half
+    XH = np.zeros((L + 1, B, M + D + 1), x.dtype)
+    XH[:L, :, :M] = x
+    XH[..., -1] = 1
+    G = np.empty((L, B, 4 * D), x.dtype)
+    C = np.zeros((L + 1, B, D), x.dtype)
+    TC = np.empty((L, B, D), x.dtype)
+    for t in range(L):
+        z = G[t]
+        np.matmul(XH[t], WUb_half, out=z)               # (X_t W + H_{t-1} U + b) / 2 | ... + b
+        np.tanh(z, out=z)
+        s = z[:, :3 * D]
+        s *= 0.5
+        s += 0.5                                        # I, F, O = sigmoid(...); C~ = tanh(...)
+        i, f, o, a = z[:, :D], z[:, D:2 * D], z[:, 2 * D:3 * D], z[:, 3 * D:]
+        np.multiply(f, C[t], out=C[t + 1])
+        C[t + 1] += i * a                               # C_t = F * C_{t-1} + I * C~
+        np.tanh(C[t + 1], out=TC[t])
+        np.multiply(o, TC[t], out=XH[t + 1, :, M:M + D])   # H_t = O * tanh(C_t)
+    return XH, G, C, TC
+
+
+def _lstm_recurrence_backward(dh, WUb, XH, G, C, TC):
+    """Numpy backpropagation through time for :func:`_lstm_recurrence_forward`: given ``dL/dH_L``
+    ``[B, D]``, the gradients of ``x [L, B, M]`` and of ``[W; U; b] [M+D+1, 4D]``."""
+    L, B, D4 = G.shape
+    D = D4 // 4
+    M = XH.shape[2] - D - 1
+    i, f, o, a = (G[..., k * D:(k + 1) * D] for k in range(4))
+    # every factor that does not depend on the incoming gradient, for all steps at once:
+    # dz_t = [dC_t C~ I(1-I), dC_t C_{t-1} F(1-F), dH_t tanh(C_t) O(1-O), dC_t I (1-C~^2)]
+    dc_factor = np.stack([a * i * (1 - i), C[:-1] * f * (1 - f), np.zeros_like(o), i * (1 - a * a)], axis=2)
+    do_factor = TC * o * (1 - o)                        # [L, B, D]
+    dh_to_dc = o * (1 - TC * TC)                        # dC_t += dH_t O tanh'(C_t)
+    WUT = np.ascontiguousarray(WUb[:M + D].T)           # [4D, M+D]
+    dZ = np.empty((L, B, 4, D), G.dtype)
+    dXH = np.empty((L, B, M + D), G.dtype)
+    dWUb = np.zeros_like(WUb)
+    dc = np.zeros((B, D), G.dtype)
+    for t in range(L - 1, -1, -1):
+        dc += dh * dh_to_dc[t]
+        np.multiply(dc[:, None, :], dc_factor[t], out=dZ[t])   # the I, F, C~ parts
+        np.multiply(dh, do_factor[t], out=dZ[t, :, 2])         # the O part
+        dc *= f[t]                                             # dC_{t-1} = dC_t F
+        dz = dZ[t].reshape(B, D4)
+        np.matmul(dz, WUT, out=dXH[t])                         # [dX_t, dH_{t-1}] = dz_t [W; U]^T
+        dWUb += XH[t].T @ dz                                   # d[W; U; b] = sum_t [X_t, H_{t-1}, 1]^T dz_t
+        dh = dXH[t, :, M:]
+    return dXH[:, :, :M], dWUb
+
+
+class _LSTMSequence(paddle.autograd.PyLayer):
+    """One paddle operator for a whole sequence (``LSTM(impl='bptt')``): the forward runs eqs.
+    6.7-6.13 in numpy without building an autograd graph, the backward is backpropagation through
+    time written out.  No paddle operator per time step, no autograd node per operation.
+
+    Its one tensor input packs the inputs ``[B, L, M]`` and the 12 parameters stacked per gate
+    (``[W_g; U_g; b_g]`` for g = i, f, o, a), flattened: paddle wants ``None`` from a backward for an
+    input it does not need (``paddle.grad`` of some parameters only), which a PyLayer cannot ask;
+    one input is needed whenever the node runs.
+    """
+
+    @staticmethod
+    def forward(ctx, packed, shape, record):
+        B, L, M, D = shape
+        flat = packed.numpy()
+        x = flat[:B * L * M].reshape(B, L, M).transpose(1, 0, 2)                  # [L, B, M]
+        WUb = flat[B * L * M:].reshape(4, M + D + 1, D).transpose(1, 0, 2).reshape(M + D + 1, 4 * D)
+        XH, G, C, TC = _lstm_recurrence_forward(x, WUb)
+        ctx.saved = (shape, WUb, XH, G, C, TC)
+        if record is not None:
+            for key, k in (("input", 0), ("forget", 1), ("output", 2)):
+                record[key] = np.ascontiguousarray(G[:, :, k * D:(k + 1) * D].transpose(1, 0, 2))
+            record["cell"] = np.ascontiguousarray(C[1:].transpose(1, 0, 2))
+        return paddle.to_tensor(XH[L, :, M:M + D])                                # H_L
+
+    @staticmethod
+    def backward(ctx, dh):
+        if paddle.is_grad_enabled():
+            raise RuntimeError("LSTM(impl='bptt'): the hand-written backpropagation through time has "
+                               "no second derivative (paddle.grad(..., create_graph=True))")
+        (B, L, M, D), WUb, XH, G, C, TC = ctx.saved
+        dx, dWUb = _lstm_recurrence_backward(dh.numpy(), WUb, XH, G, C, TC)
+        per_gate = dWUb.reshape(M + D + 1, 4, D).transpose(1, 0, 2)                # [4, M+D+1, D]
+        return paddle.to_tensor(np.concatenate([dx.transpose(1, 0, 2).reshape(-1), per_gate.reshape(-1)]))
+
+
 class LSTM(nn.Layer):
     """长短期记忆网络 (book 6.3.1.1, eqs. 6.7-6.13), zero initial states.
 
@@ -117,16 +228,32 @@ class LSTM(nn.Layer):
           ``[B, L, D]``: ``'input'``, ``'forget'``, ``'output'`` (the gates) and ``'cell'`` (C_t),
           for figure 6.13 (see :func:`lstm_gates`)
         - dtype: the parameters' dtype ('float32'; 'float64' for gradient checks)
+        - impl: how the sequence is computed (exercise 6.2, ``chapters/ch6_ex2_efficient_lstm.py``),
+          the same values and gradients either way:
+
+          * ``'loop'``: the equations step by step in paddle (the four gates fused into one
+            ``addmm`` per step, ``X W + b`` of all steps in one matmul before the loop); autograd
+            differentiates it;
+          * ``'bptt'``: one operator (``paddle.autograd.PyLayer``) for the whole sequence: the
+            recurrence in numpy without an autograd graph (one matmul ``[X_t, H_{t-1}, 1] [W; U; b]``
+            per step), and backpropagation through time written out (float32/float64; no second
+            derivative);
+          * ``'auto'`` (default): ``'bptt'`` for float32/float64 on the CPU while one step's matmul
+            is small (``B * (M+D) * 4D <= 2**19``: 6.3's shapes), where paddle's ~10-20 µs per
+            operator dominate; ``'loop'`` otherwise (large shapes, GPU, half precision).
     forward:
         - inputs: float Tensor ``[B, L, M]``
         - 输出: the last hidden state ``H_L``, ``[B, D]``
     Parameters: ``W_i, W_f, W_o, W_a [M, D]``, ``U_* [D, D]``, ``b_* [1, D]``.
     """
 
-    def __init__(self, input_size, hidden_size, record_gates=False, dtype="float32"):
+    def __init__(self, input_size, hidden_size, record_gates=False, dtype="float32", impl="auto"):
         super().__init__()
+        if impl not in _LSTM_IMPLS:
+            raise ValueError(f"LSTM: impl must be one of {_LSTM_IMPLS}, got {impl!r}")
         self.input_size, self.hidden_size = input_size, hidden_size
         self.record_gates = record_gates
+        self.impl = impl
         self.gates = None
         for g in ("i", "f", "o", "a"):
             setattr(self, f"W_{g}", paddle.create_parameter(shape=[input_size, hidden_size], dtype=dtype))
@@ -135,10 +262,29 @@ class LSTM(nn.Layer):
         for g in ("i", "f", "o", "a"):
             setattr(self, f"b_{g}", paddle.create_parameter(shape=[1, hidden_size], dtype=dtype))
 
+    def _use_bptt(self, inputs):
+        if self.impl != "auto":
+            return self.impl == "bptt"
+        step_macs = inputs.shape[0] * (self.input_size + self.hidden_size) * 4 * self.hidden_size
+        return (inputs.place.is_cpu_place() and inputs.dtype in (paddle.float32, paddle.float64)
+                and step_macs <= _LSTM_BPTT_MAX_STEP_MACS)
+
     def forward(self, inputs):
         _check_seq_input("LSTM", inputs, self.input_size)
         batch_size, seq_len, _ = inputs.shape
         D = self.hidden_size
+        if self._use_bptt(inputs):
+            # one operator for the sequence (exercise 6.2): the inputs and the 12 parameters packed
+            if inputs.dtype not in (paddle.float32, paddle.float64):
+                raise TypeError(f"LSTM(impl='bptt') computes float32/float64 in numpy, got {inputs.dtype}; "
+                                "use impl='loop'")
+            record = {} if self.record_gates else None
+            params = paddle.concat([getattr(self, f"{p}_{g}") for g in "ifoa" for p in "WUb"])
+            packed = paddle.concat([inputs.reshape([-1]), params.reshape([-1])])
+            hidden_state = _LSTMSequence.apply(packed, (batch_size, seq_len, self.input_size, D), record)
+            if record is not None:
+                self.gates = record
+            return hidden_state
         # fused gates, order (i, f, o, a): one sigmoid covers the three gates
         W = paddle.concat([self.W_i, self.W_f, self.W_o, self.W_a], axis=1)   # [M, 4D]
         U = paddle.concat([self.U_i, self.U_f, self.U_o, self.U_a], axis=1)   # [D, 4D]
