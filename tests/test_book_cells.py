@@ -16,10 +16,10 @@ needs_book = pytest.mark.skipif(
     BOOK is None, reason=f"the book's text {bc.BOOK_FILE} is not here: set NNDL_BOOK to it "
                          f"(or its folder), or put it in ../shared/book beside the clone")
 
-# A fixed, fast subset for the default suite (a few seconds): the tensor tour, the operators,
-# softmax regression on Multi1000 (500 full-batch epochs), the multi-channel convolution and
-# pooling, and the attention demos on random data.
-FAST_SECTIONS = {"1.2", "1.3", "3.2", "5.2", "8.2"}
+# A fixed, fast subset for the default suite (about 10 s): the tensor tour and the operators,
+# chapter 3 (logistic and softmax regression, Iris: full-batch training with RunnerV2), the
+# convolution and pooling layers, and the attention demos on random data.
+FAST_SECTIONS = {"1.2", "1.3", "3.1", "3.2", "3.3", "5.1", "5.2", "8.2"}
 
 
 def _statuses(blocks):
