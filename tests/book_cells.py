@@ -645,8 +645,10 @@ def run_blocks(blocks, timeout=240, log=None, correct_slips=False):
     import matplotlib
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
-    old_cwd = os.getcwd()
-    with tempfile.TemporaryDirectory(prefix="nndl-book-") as work:
+    import paddle
+    old_cwd, old_device = os.getcwd(), paddle.get_device()
+    # the blocks set rcParams (2.2) and the device (5.5): both are restored afterwards
+    with tempfile.TemporaryDirectory(prefix="nndl-book-") as work, matplotlib.rc_context():
         prepare_workdir(work, {b.section for b in blocks})
         os.chdir(work)
         old = signal.signal(signal.SIGALRM, _alarm)
@@ -666,6 +668,7 @@ def run_blocks(blocks, timeout=240, log=None, correct_slips=False):
             signal.signal(signal.SIGALRM, old)
             os.chdir(old_cwd)
             plt.close("all")
+            paddle.set_device(old_device)
     return blocks
 
 
