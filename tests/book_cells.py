@@ -20,21 +20,26 @@ chapters, and
    chapter: later sections use the chapter's earlier imports), in a temporary
    working directory that holds the small files the book reads from ``./`` (the Boston CSV,
    a 1000/200/200 ``mnist.json.gz``, a drawn ``number.jpg``), with the size substitutions of
-   ``QUICK`` where the book's sizes take too long on a CPU (each is listed);
+   ``QUICK`` where the book's sizes take too long on a CPU (each is listed); after a failing
+   statement the rest of the block still runs (the block counts by its first error), so that
+   later blocks test the package rather than that error's cascade.  ``--correct-slips`` also
+   corrects the book's misspelt names (``SLIPS``, each an errata row) and builds the data a
+   section reuses from another chapter without printing them again (``SETUP``);
 4. **classifies** every block: ``ok`` (ran), ``replaced`` (only definitions; the package's
    were imported), ``text`` (a shell command or a listing, not Python), ``gpu`` (needs a
    CUDA device: ``paddle.CUDAPlace(0)`` on a CPU build), ``fragment`` (needs a variable no
-   earlier block of the section defines), ``data`` (needs CIFAR-10 / IMDB / LCQMC, which are
+   earlier block of the chapter defines), ``data`` (needs CIFAR-10 / IMDB / LCQMC, which are
    not on the machine, or a variable only such a block defines), ``cascade`` (needs a
    variable only a failed block defines) and ``fail``.
 
-``python tests/book_cells.py [--chapters 1,2,...] [--sections 3.1,...] [--json FILE]``
-prints one line per block and the totals; ``tests/test_book_cells.py`` runs a fixed subset in
+``python tests/book_cells.py [--correct-slips] [--chapters 1,2,...] [--sections 3.1,...]
+[--json FILE] [--show LINE]`` prints one line per block and the totals (``--show``: the repaired,
+substituted source of the block at that book line); ``KNOWN_FAILURES`` lists what still fails
+with the slips corrected, and why; ``tests/test_book_cells.py`` runs a fixed subset in
 the default suite and the whole book under ``-m slow``.
 """
 import argparse
 import ast
-import builtins
 import contextlib
 import io
 import json
@@ -397,7 +402,7 @@ NOT_PYTHON = {
     8966: "the IMDB folder tree",
 }
 
-_SHELL = re.compile(r"^(python|pip|uname|cd|wget|unzip|tar|ls|mkdir)\b")
+_SHELL = re.compile(r"^(python3?|pip3?|uname|cd|wget|unzip|tar|ls|mkdir)\s+(?![=(.\[])")
 
 
 # --------------------------------------------------------------------------- substitution
