@@ -467,15 +467,21 @@ class _FullBatchRunner(object):
     # -- the loop -----------------------------------------------------------------------
     def train(self, train_set, dev_set, **kwargs):
         """训练: kwargs ``num_epochs`` (0), ``log_epochs`` (100; 0 or None prints no epoch
-        lines), the save target (see the class), the runner's hook, and ``verbose``
-        (True; False prints nothing at all)."""
+        lines), ``eval_epochs`` (1: evaluate on ``dev_set`` every epoch, as 3.2.5 passes it;
+        k: every k-th epoch and the last), the save target (see the class), the runner's
+        hook, and ``verbose`` (True; False prints nothing at all)."""
         who = f"{type(self).__name__}.train"
         X, y = _check_pair(train_set, who, "train_set")
         _check_pair(dev_set, who, "dev_set")   # every epoch is evaluated on it
-        _check_kwargs(kwargs, tuple(k for k in ("num_epochs", "log_epochs", self._save_key, self._hook_key,
-                                                 "verbose") if k), who)
+        _check_kwargs(kwargs, tuple(k for k in ("num_epochs", "log_epochs", "eval_epochs", self._save_key,
+                                                 self._hook_key, "verbose") if k), who)
         num_epochs = kwargs.get("num_epochs", 0)
         log_epochs = kwargs.get("log_epochs", 100)
+        # 3.2.5 passes eval_epochs=1 (the book's runner reads only what it knows): evaluate
+        # every eval_epochs epochs and after the last one
+        eval_epochs = kwargs.get("eval_epochs", 1)
+        if not isinstance(eval_epochs, int) or isinstance(eval_epochs, bool) or eval_epochs < 1:
+            raise ValueError(f"{who}: eval_epochs must be a positive int, got {eval_epochs!r}")
         verbose = kwargs.get("verbose", True)
         target = kwargs.get(self._save_key, self._save_default)
         if not isinstance(num_epochs, int) or num_epochs < 0:
@@ -493,14 +499,15 @@ class _FullBatchRunner(object):
             self._backward(y, trn_loss, kwargs)
             self.optimizer.step()
             self._after_step()
-            dev_score, dev_loss = self.evaluate(dev_set)
-            # 如果当前指标为最优指标, 保存该模型
-            if dev_score > best_score:
-                self._save_best(target)
-                if verbose:
-                    print(f"{self._best_prefix}best accuracy performance has been updated: "
-                          f"{best_score:.5f} --> {dev_score:.5f}")
-                best_score = dev_score
+            if epoch % eval_epochs == 0 or epoch == num_epochs - 1:
+                dev_score, dev_loss = self.evaluate(dev_set)
+                # 如果当前指标为最优指标, 保存该模型
+                if dev_score > best_score:
+                    self._save_best(target)
+                    if verbose:
+                        print(f"{self._best_prefix}best accuracy performance has been updated: "
+                              f"{best_score:.5f} --> {dev_score:.5f}")
+                    best_score = dev_score
             if verbose and log_epochs and epoch % log_epochs == 0:
                 self._log(epoch, num_epochs, loss_value, trn_score, dev_loss, dev_score)
         self.best_score = best_score
