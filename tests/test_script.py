@@ -1,5 +1,6 @@
 """nndl.app.script: the chapter scripts' options, output folder, figures and results.json."""
 import json
+import sys
 
 import numpy as np
 import paddle
@@ -139,3 +140,13 @@ def test_data_samples_each_split_in_quick_mode_only(tmp_path):
     assert full.data(lambda: splits, None, "Toy", sample=(20, 5, 5))[0] is splits
     with pytest.raises(ValueError, match="2 sizes for 3 splits"):
         quick.data(lambda: splits, None, "Toy", sample=(20, 5))
+
+
+def test_an_imported_ipykernel_is_not_a_notebook(monkeypatch, tmp_path):
+    # a test process that executed a notebook has ipykernel imported; its command line still counts
+    import types
+    from nndl.app import script
+    monkeypatch.setitem(sys.modules, "ipykernel", types.ModuleType("ipykernel"))
+    assert not script.in_notebook()
+    S = script.setup("ch0_probe", argv=["--quick", "--out", str(tmp_path)])
+    assert S.quick and S.out == tmp_path

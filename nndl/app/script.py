@@ -38,7 +38,13 @@ def quiet_paddle_warnings():
 
 
 def in_notebook():
-    return "ipykernel" in sys.modules
+    """True inside a running Jupyter kernel (not merely when ipykernel was imported: a test
+    process that executed a notebook has it in ``sys.modules`` and is still a script)."""
+    if "ipykernel" not in sys.modules:
+        return False
+    ipython = sys.modules.get("IPython")
+    shell = ipython.get_ipython() if ipython is not None and hasattr(ipython, "get_ipython") else None
+    return shell is not None and hasattr(shell, "kernel")
 
 
 quiet_paddle_warnings()
