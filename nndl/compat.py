@@ -22,7 +22,7 @@ import numpy as np
 import paddle
 
 __all__ = [
-    "PADDLE_VERSION", "SHAPE_IS_SIZE", "printed_shape", "XAVIER_HAS_GAIN", "xavier_normal",
+    "PADDLE_VERSION", "TESTED_VERSIONS", "SHAPE_IS_SIZE", "printed_shape", "XAVIER_HAS_GAIN", "xavier_normal",
     "xavier_uniform", "LAYER_CLEAR_GRADIENTS_TAKES_SET_TO_ZERO", "clear_gradients",
     "MIXED_INT_FLOAT_COMPARE_RAISES", "SCALE_BIAS_IS_FLOAT32", "scale", "ZERO_D_FORMATS_AS_NUMBER",
     "ENTRIES",
@@ -30,6 +30,9 @@ __all__ = [
 
 # For reports and error messages only (paddle's develop builds say 0.0.0); never branch on it.
 PADDLE_VERSION = paddle.__version__
+# The versions CI runs the whole suite on (.ci/run); the README, docs/versions.md and
+# requirements.txt's lower bound say the same (tests/test_install.py checks them).
+TESTED_VERSIONS = ("2.6.2", "3.3.1")
 
 _CPU = paddle.CPUPlace()
 

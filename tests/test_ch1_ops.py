@@ -6,6 +6,7 @@ import numpy as np
 import paddle
 import pytest
 
+import book_lines
 from nndl.gradcheck import numerical_grad, rel_error
 from nndl.op import add, exponential, multiply
 
@@ -126,8 +127,15 @@ def test_tensor_tour_script(chapter_run):
     assert shapes["reshape_0_5_2"] == [3, 5, 2] and shapes["reshape_-1"] == [30]
     assert shapes["unsqueeze_1_2"] == [5, 1, 1, 10]
     assert shapes["broadcast"] == [2, 3, 4, 5] and shapes["matmul"] == [10, 3, 5, 5]
-    assert shapes["first_element"] == []          # paddle 3: 0-D, the book printed shape=[1]
+    assert shapes["first_element"] == []          # paddle >= 2.5 (2.6, 3.x): 0-D, the book printed shape=[1]
     assert results["ragged_error"].startswith("ValueError")
     assert "Broadcast dimension mismatch" in results["broadcast_error"]
     assert "Elements number along the last axis of Tensor: 5" in stdout
     assert "Tensor dtype from Python integers: paddle.int64" in stdout
+
+
+@pytest.mark.parametrize("script", ["ch1_2_tensor", "ch1_3_operators"])
+def test_book_printed_lines_ch1(chapter_run, script):
+    """The book's printed lines of 1.2-1.3 on the installed paddle (tests/book_lines.py: the book's
+    text, edited only by the errata rows and the nndl.compat entries that apply here)."""
+    assert book_lines.check(script, chapter_run(script)[0]) >= 3

@@ -7,6 +7,7 @@ import paddle
 import paddle.nn.functional as F
 import pytest
 
+import book_lines
 from nndl import compat
 from nndl import (BinaryCrossEntropyLoss, Model_LR, Model_SR, MultiCrossEntropyLoss, Optimizer_GD,
                   RunnerV2, RunnerV2_1, RunnerV2_2, accuracy, make_multiclass_classification)
@@ -382,3 +383,9 @@ def test_exercise_3_4_other_models(chapter_run):
     for key in ("perceptron_test", "svm_test"):
         assert 0.6 <= results[key] <= 1.0
     assert results["svm_best_dev"] >= 0.8
+
+
+@pytest.mark.parametrize("script", ["ch3_1_logistic_regression", "ch3_2_softmax_regression", "ch3_3_iris"])
+def test_book_printed_lines_ch3(chapter_run, script):
+    """The book's printed shapes and tensors of 3.1-3.3 on the installed paddle (tests/book_lines.py)."""
+    assert book_lines.check(script, chapter_run(script)[0]) >= 2
