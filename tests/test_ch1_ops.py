@@ -7,6 +7,7 @@ import paddle
 import pytest
 
 import book_lines
+from nndl import compat
 from nndl.gradcheck import numerical_grad, rel_error
 from nndl.op import add, exponential, multiply
 
@@ -139,3 +140,16 @@ def test_book_printed_lines_ch1(chapter_run, script):
     """The book's printed lines of 1.2-1.3 on the installed paddle (tests/book_lines.py: the book's
     text, edited only by the errata rows and the nndl.compat entries that apply here)."""
     assert book_lines.check(script, chapter_run(script)[0]) >= 3
+
+
+def test_exercise_1_1_install_check(chapter_run):
+    """Exercise 1.1: paddle.__version__, run_check's verdict and the device nndl uses (nndl.app.doctor)."""
+    import paddle
+    stdout, results, out = chapter_run("ch1_ex1_install_check")
+    assert f"paddle.__version__: {paddle.__version__}" in stdout
+    assert "PaddlePaddle is installed successfully!" in stdout and results["run_check_ok"] is True
+    assert results["paddle_version"] == compat.PADDLE_VERSION
+    assert ("GPU build" if paddle.device.is_compiled_with_cuda() else "CPU build") in results["build"]
+    assert "[ok] device" in stdout and results["device_ok"] is True
+    assert "nndl doctor:" not in stdout          # only doctor's paddle lines, not its data summary
+    assert [c["supported"] for c in results["claims"]] == [True]

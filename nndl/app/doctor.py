@@ -182,8 +182,9 @@ def checks(run_check=False):
 _MARK = {"ok": "ok", "info": "--", "missing": "!!", "error": "XX"}
 
 
-def report(results, stream=None):
-    """Print ``results`` (from :func:`checks`); returns the exit status (1 on an 'error')."""
+def report(results, stream=None, summary=True):
+    """Print ``results`` (from :func:`checks`; ``summary``: and a last line on the whole);
+    returns the exit status (1 on an 'error')."""
     stream = stream or sys.stdout
     width = max(len(c.name) for c in results)
     for c in results:
@@ -192,7 +193,9 @@ def report(results, stream=None):
             print(f"     {'':<{width}}  -> {c.fix}", file=stream)
     missing = [c.name for c in results if c.status == "missing"]
     errors = [c.name for c in results if c.status == "error"]
-    if errors:
+    if not summary:
+        pass
+    elif errors:
         print(f"nndl doctor: paddle does not work here ({', '.join(errors)}); see the lines marked XX", file=stream)
     elif missing:
         print(f"nndl doctor: paddle works; optional pieces missing: {', '.join(missing)} "
