@@ -1,7 +1,7 @@
 # %% [markdown]
 # # 动手练习 1.1 验证飞桨的安装
 #
-# 书（1.1.1.2）的练习：进入 python 解释器，`import paddle` 验证安装是否成功；输入
+# 书（1.1.1.2）的练习：进入 python 解释器导入飞桨（paddle），验证安装是否成功；输入
 # `paddle.__version__` 验证版本；输入 `paddle.utils.run_check()`，如出现
 # “PaddlePaddle is installed successfully!”，则说明已正确安装。
 #
