@@ -44,18 +44,21 @@ def test_pip_install_into_fresh_virtualenv(tmp_path):
     src = tmp_path / "src"
     shutil.copytree(ROOT, src, ignore=shutil.ignore_patterns(".git", "build", "dist", "*.egg-info", ".venv*",
                                                             "results", "nndl_results", "__pycache__"))
+    # without the caller's PYTHONPATH (a clone on it would shadow the installed package)
+    import os
+    env = {k: v for k, v in os.environ.items() if k != "PYTHONPATH"}
     build = subprocess.run([str(py), "-m", "pip", "install", "-q", "--no-deps", "--no-build-isolation",
-                            str(src)], capture_output=True, text=True, cwd=tmp_path)
+                            str(src)], capture_output=True, text=True, cwd=tmp_path, env=env)
     assert build.returncode == 0, build.stderr[-3000:]
     run = subprocess.run([str(py), "-W", "ignore", "-c", BOOK_IMPORTS], capture_output=True, text=True,
-                         cwd=tmp_path)
+                         cwd=tmp_path, env=env)
     assert run.returncode == 0, run.stderr[-3000:]
     assert run.stdout.startswith("OK")
     # the README's main job lists and runs the chapters both from the installed package and from
     # the clone's root (where `python -m nndl` imports the clone's nndl, beside the installed one)
     for cwd in (tmp_path, ROOT):
         listing = subprocess.run([str(py), "-W", "ignore", "-m", "nndl", "list"], capture_output=True, text=True,
-                                 cwd=cwd)
+                                 cwd=cwd, env=env)
         assert listing.returncode == 0, (cwd, listing.stderr[-3000:])
         assert "ch7 网络优化与正则化: " in listing.stdout and "script(s)" in listing.stdout, listing.stdout
 
