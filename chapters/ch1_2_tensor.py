@@ -5,9 +5,10 @@
 # 区间创建张量；形状、数据类型、设备位置等属性；与 Numpy 数组的转换；索引、切片与修改；
 # 数学运算、逻辑运算、矩阵运算和广播机制。
 #
-# 这里打印的是 paddle 3 实际的输出。与书（paddle 2.x）的差别见 docs/errata.md（第1章）：
-# 形状打印为 `paddle.Size([...])`，单个元素的索引结果是 0 维张量（`shape=[]`），
-# 设备打印为 `Place(cpu)`，参差列表的报错信息来自 numpy。
+# 这里打印的是所装飞桨实际的输出。书用 paddle 2.2 印成，与之的差别见 docs/errata.md（第1章）：
+# paddle 2.6 与 3.x 都把单个元素的索引结果给成 0 维张量（`shape=[]`），设备打印为 `Place(cpu)`，
+# 参差列表的报错信息来自 numpy；形状在 paddle 2.6 打印为书中的 `[2, 3, 4, 5]`，
+# 在 paddle 3 打印为 `paddle.Size([2, 3, 4, 5])`（见 docs/versions.md）。
 
 # %%
 from nndl.app.script import setup
@@ -115,7 +116,7 @@ print('Tensor to convert: ', ndim_1_Tensor.numpy())
 # %% [markdown]
 # ## 1.2.4 张量的访问
 #
-# paddle 3 中，用一个整数索引一维张量得到 0 维张量（书印的是 `shape=[1]`）。
+# paddle 2.5 起（2.6 与 3.x），用一个整数索引一维张量得到 0 维张量（书印的是 `shape=[1]`）。
 
 # %%
 ndim_1_Tensor = paddle.to_tensor([0, 1, 2, 3, 4, 5, 6, 7, 8])

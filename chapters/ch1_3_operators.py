@@ -57,7 +57,8 @@ print(f"d's grad is: {grad_d}")
 # ## 1.3.2 自动微分机制
 #
 # 飞桨按前向计算自动构建反向计算。同一个函数用飞桨的张量计算，用 `backward()` 求梯度。
-# paddle 3 中标量张量是 0 维的（书印 `shape=[1]`），非叶子张量 `c` 的 `.grad` 默认不保留（为 None）。
+# paddle 2.5 起（2.6 与 3.x）标量张量是 0 维的（书印 `shape=[1]`），非叶子张量 `c` 的 `.grad` 默认不保留（为 None）；
+# 用 format 打印 0 维张量时，paddle 2.6 写出张量本身，paddle 3 只写出数值（见 docs/versions.md）。
 
 # %%
 ta = paddle.to_tensor(2.0, stop_gradient=False, dtype='float64')

@@ -82,7 +82,7 @@ def __getattr__(name):
         return sorted(_load_exports())
     if name.startswith("__"):
         raise AttributeError(name)
-    if name in _MODULES or name in ("datasets", "app", "mnist", "data"):
+    if name in _MODULES or name in ("datasets", "app", "mnist", "data", "compat"):
         # ``import nndl; nndl.op.Linear`` works without ``import nndl.op``
         return importlib.import_module(f".{name}", __name__)
     exports = _load_exports()

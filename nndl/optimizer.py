@@ -25,6 +25,8 @@ import numbers
 
 import paddle
 
+from nndl.compat import scale as _scale   # paddle.scale with an exact float64 bias on paddle 2.6 too
+
 __all__ = [
     "Optimizer", "SimpleBatchGD", "Optimizer_GD", "BatchGD", "Minibatch_GD",
     "Adagrad", "RMSprop", "Momentum", "Nesterov", "Adam", "AdamW", "AdaDelta",
@@ -270,7 +272,7 @@ class Adagrad(Optimizer):
         G = self._state_for(key, param, G="zeros")["G"]
         G.add_(paddle.square(grad))
         # lr / sqrt(G + eps) * g, written with rsqrt: paddle's CPU divide is ~8x slower (docs/performance.md)
-        param.subtract_((grad * paddle.rsqrt(paddle.scale(G, 1.0, bias=self.epsilon))).scale_(lr))
+        param.subtract_((grad * paddle.rsqrt(_scale(G, 1.0, bias=self.epsilon))).scale_(lr))
 
 
 class RMSprop(Optimizer):
@@ -298,7 +300,7 @@ class RMSprop(Optimizer):
         # Kept as paddle's kernel computes it (a divide, not rsqrt like Adagrad/Adam): RMSprop's
         # step g/sqrt(G+eps) is ~±1 per element, so on an oscillating trajectory a 1-ulp
         # difference grows ~8x per step (measured on tests/test_optimizers.py's linear case)
-        param.subtract_(grad * lr / paddle.sqrt(G + self.epsilon))
+        param.subtract_(grad * lr / paddle.sqrt(_scale(G, 1.0, bias=self.epsilon)))
 
 
 class Momentum(Optimizer):
@@ -398,7 +400,7 @@ class Adam(Optimizer):
         G.scale_(self.beta2).add_(paddle.square(grad).scale_(1.0 - self.beta2))
         # M_hat = M / (1 - beta1^t), G_hat = G / (1 - beta2^t), x -= lr * M_hat / sqrt(G_hat + eps):
         # the bias corrections fold into one scale each, and rsqrt replaces paddle's slow CPU divide
-        inv = paddle.rsqrt(paddle.scale(G, 1.0 / (1.0 - self.beta2 ** t), bias=self.epsilon))
+        inv = paddle.rsqrt(_scale(G, 1.0 / (1.0 - self.beta2 ** t), bias=self.epsilon))
         param.subtract_((M * inv).scale_(lr / (1.0 - self.beta1 ** t)))
 
     def _update(self, key, param, grad, lr):
@@ -454,7 +456,7 @@ class AdaDelta(Optimizer):
         G, X = s["G"], s["X"]
         G.scale_(self.beta).add_(paddle.square(grad).scale_(1.0 - self.beta))
         # -delta = sqrt(X + eps) / sqrt(G + eps) * g, with rsqrt instead of a (slow) divide
-        neg_delta = (paddle.sqrt(paddle.scale(X, 1.0, bias=self.epsilon))
-                     * paddle.rsqrt(paddle.scale(G, 1.0, bias=self.epsilon)) * grad)
+        neg_delta = (paddle.sqrt(_scale(X, 1.0, bias=self.epsilon))
+                     * paddle.rsqrt(_scale(G, 1.0, bias=self.epsilon)) * grad)
         X.scale_(self.beta).add_(paddle.square(neg_delta).scale_(1.0 - self.beta))
         param.subtract_(neg_delta.scale_(lr))

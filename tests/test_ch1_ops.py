@@ -6,6 +6,8 @@ import numpy as np
 import paddle
 import pytest
 
+import book_lines
+from nndl import compat
 from nndl.gradcheck import numerical_grad, rel_error
 from nndl.op import add, exponential, multiply
 
@@ -126,8 +128,28 @@ def test_tensor_tour_script(chapter_run):
     assert shapes["reshape_0_5_2"] == [3, 5, 2] and shapes["reshape_-1"] == [30]
     assert shapes["unsqueeze_1_2"] == [5, 1, 1, 10]
     assert shapes["broadcast"] == [2, 3, 4, 5] and shapes["matmul"] == [10, 3, 5, 5]
-    assert shapes["first_element"] == []          # paddle 3: 0-D, the book printed shape=[1]
+    assert shapes["first_element"] == []          # paddle >= 2.5 (2.6, 3.x): 0-D, the book printed shape=[1]
     assert results["ragged_error"].startswith("ValueError")
     assert "Broadcast dimension mismatch" in results["broadcast_error"]
     assert "Elements number along the last axis of Tensor: 5" in stdout
     assert "Tensor dtype from Python integers: paddle.int64" in stdout
+
+
+@pytest.mark.parametrize("script", ["ch1_2_tensor", "ch1_3_operators"])
+def test_book_printed_lines_ch1(chapter_run, script):
+    """The book's printed lines of 1.2-1.3 on the installed paddle (tests/book_lines.py: the book's
+    text, edited only by the errata rows and the nndl.compat entries that apply here)."""
+    assert book_lines.check(script, chapter_run(script)[0]) >= 3
+
+
+def test_exercise_1_1_install_check(chapter_run):
+    """Exercise 1.1: paddle.__version__, run_check's verdict and the device nndl uses (nndl.app.doctor)."""
+    import paddle
+    stdout, results, out = chapter_run("ch1_ex1_install_check")
+    assert f"paddle.__version__: {paddle.__version__}" in stdout
+    assert "PaddlePaddle is installed successfully!" in stdout and results["run_check_ok"] is True
+    assert results["paddle_version"] == compat.PADDLE_VERSION
+    assert ("GPU build" if paddle.device.is_compiled_with_cuda() else "CPU build") in results["build"]
+    assert "[ok] device" in stdout and results["device_ok"] is True
+    assert "nndl doctor:" not in stdout          # only doctor's paddle lines, not its data summary
+    assert [c["supported"] for c in results["claims"]] == [True]

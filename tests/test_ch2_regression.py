@@ -6,6 +6,7 @@ import paddle
 import pandas as pd
 import pytest
 
+import book_lines
 from nndl import (RunnerV1, create_toy_data, linear_func, mean_squared_error, optimizer_lsm,
                   polynomial_basis_function, sin, train_test_split)
 from nndl.datasets import boston
@@ -314,3 +315,9 @@ def test_boston_script_without_data_full_stops_before_any_work(tmp_path, monkeyp
         _run_boston_script_without_data(tmp_path, monkeypatch, "--full")
     assert not (tmp_path / "out" / "results.json").exists()
     assert not list((tmp_path / "out").glob("*.pdf"))
+
+
+@pytest.mark.parametrize("script", ["ch2_2_linear_regression", "ch2_3_polynomial_regression"])
+def test_book_printed_lines_ch2(chapter_run, script):
+    """The book's printed tensors of 2.2-2.3 on the installed paddle (tests/book_lines.py)."""
+    assert book_lines.check(script, chapter_run(script)[0]) >= 1

@@ -6,6 +6,7 @@ import paddle
 import paddle.nn as nn
 import pytest
 
+from nndl import compat
 from nndl import (MLP, he_normal_std, he_uniform_r, orthogonal, xavier_logistic_normal_std,
                   xavier_logistic_uniform_r, xavier_normal_std, xavier_uniform_r)
 
@@ -31,22 +32,35 @@ def test_formulas(m_in, m_out):
     assert he_uniform_r(m_in) ** 2 / 3 == pytest.approx(he_normal_std(m_in) ** 2)
 
 
-@pytest.mark.parametrize("ours,kind,theirs", [
-    (xavier_normal_std, "normal", lambda: I.XavierNormal()),
-    (xavier_uniform_r, "uniform", lambda: I.XavierUniform()),
-    (xavier_logistic_normal_std, "normal", lambda: I.XavierNormal(gain=4.0)),
-    (xavier_logistic_uniform_r, "uniform", lambda: I.XavierUniform(gain=4.0)),
-    (he_normal_std, "normal", lambda: I.KaimingNormal()),
-    (he_uniform_r, "uniform", lambda: I.KaimingUniform()),
+@pytest.mark.parametrize("ours,kind,theirs,gain", [
+    (xavier_normal_std, "normal", lambda: I.XavierNormal(), 1.0),
+    (xavier_uniform_r, "uniform", lambda: I.XavierUniform(), 1.0),
+    (xavier_logistic_normal_std, "normal", lambda: compat.xavier_normal(gain=4.0), 4.0),
+    (xavier_logistic_uniform_r, "uniform", lambda: compat.xavier_uniform(gain=4.0), 4.0),
+    (he_normal_std, "normal", lambda: I.KaimingNormal(), 1.0),
+    (he_uniform_r, "uniform", lambda: I.KaimingUniform(), 1.0),
 ])
 @pytest.mark.parametrize("m_in,m_out", SIZES[:2])
-def test_same_draws_as_paddle_initializer(ours, kind, theirs, m_in, m_out):
-    """Under one seed, Normal(0, std)/Uniform(-r, r) with our value draw paddle's initializer's weights."""
+def test_same_draws_as_paddle_initializer(ours, kind, theirs, gain, m_in, m_out):
+    """Under one seed, Normal(0, std)/Uniform(-r, r) with our value draw paddle's initializer's weights.
+
+    The logistic versions are paddle's ``gain=4.0`` (paddle 3); paddle 2.6 has no ``gain``
+    (``nndl.compat.XAVIER_HAS_GAIN``), so there they are 4 times ``XavierNormal()``'s draws."""
     v = ours(m_in, m_out)
     mine = I.Normal(0.0, v) if kind == "normal" else I.Uniform(-v, v)
     a = _weight(mine, (m_in, m_out))
-    b = _weight(theirs(), (m_in, m_out))
+    if theirs() is None:                   # no gain on this paddle
+        assert not compat.XAVIER_HAS_GAIN
+        with pytest.raises(TypeError):
+            I.XavierNormal(gain=gain)
+        plain = I.XavierNormal() if kind == "normal" else I.XavierUniform()
+        b = gain * _weight(plain, (m_in, m_out))
+    else:
+        b = _weight(theirs(), (m_in, m_out))
     np.testing.assert_allclose(a, b, rtol=1e-6, atol=1e-7)
+    if gain != 1.0:                        # on every paddle: the gain is 4x the plain draws
+        plain = I.XavierNormal() if kind == "normal" else I.XavierUniform()
+        np.testing.assert_allclose(a, gain * _weight(plain, (m_in, m_out)), rtol=1e-6, atol=1e-7)
 
 
 @pytest.mark.parametrize("m_in,m_out", SIZES)

@@ -5,6 +5,7 @@
     python -m nndl list [ch7]
     python -m nndl run all|ch1..ch8 [--full] [--out DIR] [--sections 7.3.1,7.6,ex7.1] [--timeout S] [-v] [--nproc N]
     python -m nndl notebooks [--check]
+    python -m nndl doctor [--run-check]
 
 ``run`` executes every section script of the chapter (``all``: of the whole
 book, chapter by chapter), then its exercises, in the book's order, each in its own Python process (``python <script> --quick
@@ -483,9 +484,14 @@ def _cmd_notebooks(args):
     return 0
 
 
+def _cmd_doctor(args):
+    import nndl.app.doctor as doctor
+    return doctor.main(run_check=args.run_check)
+
+
 def build_parser():
     parser = argparse.ArgumentParser(prog="python -m nndl", description=__doc__.split("\n\n")[0])
-    sub = parser.add_subparsers(dest="command", metavar="{run,list,notebooks}")
+    sub = parser.add_subparsers(dest="command", metavar="{run,list,notebooks,doctor}")
     sub.required = True
 
     def chapters_opt(p):
@@ -520,6 +526,11 @@ def build_parser():
     p.add_argument("--check", action="store_true", help="only check that the notebooks match the scripts")
     chapters_opt(p)
     p.set_defaults(func=_cmd_notebooks)
+
+    p = sub.add_parser("doctor", help="what this machine has for the book (paddle build, device, data, fonts) "
+                                      "and what to do about each missing piece")
+    p.add_argument("--run-check", action="store_true", help="also run paddle.utils.run_check()")
+    p.set_defaults(func=_cmd_doctor)
     return parser
 
 
