@@ -25,6 +25,7 @@ __all__ = [
     "PADDLE_VERSION", "TESTED_VERSIONS", "SHAPE_IS_SIZE", "printed_shape", "XAVIER_HAS_GAIN", "xavier_normal",
     "xavier_uniform", "LAYER_CLEAR_GRADIENTS_TAKES_SET_TO_ZERO", "clear_gradients",
     "MIXED_INT_FLOAT_COMPARE_RAISES", "SCALE_BIAS_IS_FLOAT32", "scale", "ZERO_D_FORMATS_AS_NUMBER",
+    "ROUND_HALF_TO_EVEN",
     "ENTRIES",
 ]
 
@@ -144,6 +145,15 @@ def scale(x, scale=1.0, bias=0.0):
 ZERO_D_FORMATS_AS_NUMBER = "{}".format(_tensor(5.0, "float32")) == "5.0"
 
 
+# --- 7. paddle.round of exact halves ------------------------------------------------------------
+# 3.3.1: halves round to even, as numpy does (``round(2.5) = 2``, ``round(-0.5) = -0``);
+# 2.6.2: halves round away from zero (``round(2.5) = 3``, ``round(-0.5) = -1``), float32 and
+# float64 alike.  Elsewhere both agree with numpy.  The book (1.2.5.1) rounds no exact half;
+# exercise 1.2 shows the rule of the installed paddle.
+# Proved by tests/test_ch1_3_4_exercises.py::test_round_of_halves_per_version,
+# tests/test_compat.py::test_round_half_to_even.
+ROUND_HALF_TO_EVEN = _tensor([2.5], "float32").round().item() == 2.0
+
 # One line per entry, for ``python -m nndl doctor`` and docs/versions.md.
 ENTRIES = {
     "SHAPE_IS_SIZE": "Tensor.shape prints as paddle.Size([...]) (3.x) or [...] (2.6)",
@@ -152,4 +162,5 @@ ENTRIES = {
     "MIXED_INT_FLOAT_COMPARE_RAISES": "float tensor < int tensor raises (3.x) or compares (2.6)",
     "SCALE_BIAS_IS_FLOAT32": "paddle.scale's bias / tensor + float is float32 (2.6) or exact (3.x)",
     "ZERO_D_FORMATS_AS_NUMBER": "format(0-D tensor) is the number (3.x) or the repr (2.6)",
+    "ROUND_HALF_TO_EVEN": "paddle.round of exact halves: to even as numpy (3.x) or away from zero (2.6)",
 }

@@ -32,12 +32,17 @@ def test_ch1_ex2_tensor_ops(chapter_run):
     assert [c["supported"] for c in results["claims"]] == [True, True, True]
 
 
-def test_round_of_halves_is_measured_not_assumed():
-    """paddle 3.x rounds halves to even (numpy), paddle 2.6 away from zero: the script reports which."""
+def test_round_of_halves_per_version(chapter_run):
+    """paddle 3.x rounds halves to even (numpy), paddle 2.6 away from zero (nndl.compat entry);
+    exercise 1.2 reports the installed paddle's rule."""
+    from nndl import compat
     halves = np.array([-2.5, -0.5, 0.5, 2.5], dtype='float32')
     got = paddle.to_tensor(halves).round().numpy()
-    assert (np.array_equal(got, np.round(halves))
-            or np.array_equal(got, np.sign(halves) * np.floor(np.abs(halves) + 0.5)))
+    away = np.sign(halves) * np.floor(np.abs(halves) + 0.5)
+    np.testing.assert_array_equal(got, np.round(halves) if compat.ROUND_HALF_TO_EVEN else away)
+    _, results, _ = chapter_run("ch1_ex2_tensor_ops")
+    assert results["round_halves"]["rule"] == ("half to even (as numpy)" if compat.ROUND_HALF_TO_EVEN
+                                               else "half away from zero")
     # away from halves both rules agree with numpy
     other = np.array([-2.6, -0.4, 0.6, 2.4, 3.7], dtype='float32')
     np.testing.assert_array_equal(paddle.to_tensor(other).round().numpy(), np.round(other))

@@ -130,3 +130,12 @@ def test_zero_d_format():
     else:                                 # paddle 2.6
         assert "{}".format(t) == str(t) and str(t).startswith("Tensor(shape=[]")
     assert str(t).startswith("Tensor(shape=[], dtype=float32")   # print() is the repr on both
+
+
+def test_round_half_to_even():
+    halves = np.array([-2.5, -1.5, -0.5, 0.5, 1.5, 2.5], dtype="float64")
+    got = paddle.to_tensor(halves).round().numpy()
+    if compat.ROUND_HALF_TO_EVEN:   # paddle 3.x: numpy's rule
+        np.testing.assert_array_equal(got, [-2.0, -2.0, -0.0, 0.0, 2.0, 2.0])
+    else:                           # paddle 2.6: away from zero
+        np.testing.assert_array_equal(got, [-3.0, -2.0, -1.0, 1.0, 2.0, 3.0])
