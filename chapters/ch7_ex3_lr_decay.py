@@ -37,16 +37,11 @@ def schedules(init_lr, total):
     }
 
 
-class Stepping(object):
-    """Wrap an optimizer so its schedule advances after each step."""
-
-    def __init__(self, opt, sched):
-        self.opt, self.sched, self.model = opt, sched, opt.model
-
-    def step(self):
-        self.opt.step()
-        if self.sched is not None:
-            self.sched.step()
+def stepping(sched, init_lr, model):
+    """SimpleBatchGD at the schedule's rate, the schedule advancing after each step
+    (``lr.ScheduledOptimizer``); at a constant rate (``sched`` None) the plain optimizer."""
+    opt = SimpleBatchGD(init_lr=sched or init_lr, model=model)
+    return opt if sched is None else lr.ScheduledOptimizer(opt, sched)
 
 
 # %% [markdown]
@@ -58,7 +53,7 @@ fig, axes = plt.subplots(1, 2, figsize=(12, 4))
 res_2d = {}
 for name, sched in schedules(LR_2D, EPOCH_2D).items():
     model = OptimizedFunction(w)
-    opt = Stepping(SimpleBatchGD(init_lr=sched or LR_2D, model=model), sched)
+    opt = stepping(sched, LR_2D, model)
     x = paddle.to_tensor([3.0, 4.0])
     traj, losses = [], []
     for _ in range(EPOCH_2D):
@@ -86,7 +81,7 @@ res_fit = {}
 for name, sched in schedules(LR_FIT, STEPS_FIT).items():
     paddle.seed(0)
     model = Linear(2)
-    opt = Stepping(SimpleBatchGD(init_lr=sched or LR_FIT, model=model), sched)
+    opt = stepping(sched, LR_FIT, model)
     rates = []
     iter_loss, epoch_loss = train(data, EPOCHS_FIT, BATCH, model, paddle.nn.MSELoss(), opt)
     res_fit[name] = epoch_loss[-1]
