@@ -39,28 +39,10 @@ SHAPES = {**{f"6.3-L{L}": dict(B=8, L=L, M=32, D=32) for L in (5, 10, 15, 20, 25
 TINY = {"tiny": dict(B=4, L=5, M=8, D=8)}
 
 
-def book_lstm_step_loop(x, p, D):
-    """The printed 6.3.1.1 forward (per-gate matmuls), on the nndl LSTM's parameters."""
-    import paddle
-    import paddle.nn.functional as F
-    B, L, _ = x.shape
-    c = paddle.zeros([B, D])
-    h = paddle.zeros([B, D])
-    for t in range(L):
-        xt = x[:, t, :]
-        i = F.sigmoid(paddle.matmul(xt, p.W_i) + paddle.matmul(h, p.U_i) + p.b_i)
-        f = F.sigmoid(paddle.matmul(xt, p.W_f) + paddle.matmul(h, p.U_f) + p.b_f)
-        o = F.sigmoid(paddle.matmul(xt, p.W_o) + paddle.matmul(h, p.U_o) + p.b_o)
-        a = F.tanh(paddle.matmul(xt, p.W_a) + paddle.matmul(h, p.U_a) + p.b_a)
-        c = f * c + i * a
-        h = o * F.tanh(c)
-    return h
-
-
 def make_variants(shape, with_book, kind="lstm"):
     import numpy as np
     import paddle
-    from nndl.rnn import LSTM, SRN
+    from nndl.rnn import LSTM, SRN, lstm_book_loop
     B, L, M, D = shape["B"], shape["L"], shape["M"], shape["D"]
     x = paddle.randn([B, L, M])
     up = paddle.randn([B, D])
@@ -98,7 +80,7 @@ def make_variants(shape, with_book, kind="lstm"):
     if other is not None:
         variants[f"nndl_{other.impl}"] = step(lambda: other(x), other)
     if with_book and kind == "lstm":
-        variants["book"] = step(lambda: book_lstm_step_loop(x, ours, D), ours)
+        variants["book"] = step(lambda: lstm_book_loop(ours, x), ours)
     impl = ("bptt" if ours._use_bptt(x) else "loop") if kind == "lstm" else "loop"
     return variants, diff, impl
 

@@ -33,7 +33,7 @@ import numpy as np
 import paddle
 import paddle.nn.functional as F
 
-from nndl import LSTM
+from nndl import LSTM, lstm_book_loop
 
 # %%
 BATCH_SIZE = 8                     # 6.3 节的批大小
@@ -48,19 +48,10 @@ np.random.seed(0)
 # (a) 书中的循环（每个门两次矩阵乘），用同一个 `LSTM` 的参数。
 
 # %%
-def book_loop(lstm, x):
-    B, L, _ = x.shape
-    h = paddle.zeros([B, lstm.hidden_size])
-    c = paddle.zeros([B, lstm.hidden_size])
-    for t in range(L):
-        xt = x[:, t, :]
-        i = F.sigmoid(paddle.matmul(xt, lstm.W_i) + paddle.matmul(h, lstm.U_i) + lstm.b_i)
-        f = F.sigmoid(paddle.matmul(xt, lstm.W_f) + paddle.matmul(h, lstm.U_f) + lstm.b_f)
-        o = F.sigmoid(paddle.matmul(xt, lstm.W_o) + paddle.matmul(h, lstm.U_o) + lstm.b_o)
-        a = F.tanh(paddle.matmul(xt, lstm.W_a) + paddle.matmul(h, lstm.U_a) + lstm.b_a)
-        c = f * c + i * a
-        h = o * F.tanh(c)
-    return h
+# nndl.rnn.lstm_book_loop: for each step t,
+#   I = σ(X_t W_i + H U_i + b_i), F = σ(X_t W_f + H U_f + b_f), O = σ(X_t W_o + H U_o + b_o),
+#   C~ = tanh(X_t W_a + H U_a + b_a), C = F ⊙ C + I ⊙ C~, H = O ⊙ tanh(C)
+# with eight matmuls per step (two per gate), on the same LSTM's parameters
 
 
 # %% [markdown]
@@ -129,7 +120,7 @@ ref.bias_ih_l0.set_value(np.concatenate([getattr(lstm, f"b_{g}").numpy() for g i
 ref.bias_hh_l0.set_value(np.zeros(4 * HIDDEN_SIZE, "float32"))
 
 VARIANTS = {
-    "(a) book loop": (lambda x: book_loop(lstm, x), lstm),
+    "(a) book loop": (lambda x: lstm_book_loop(lstm, x), lstm),
     "(b) impl='loop'": (lambda x: lstm(x), lstm),
     "(c) BPTT, paddle ops": (lambda x: paddle_ops_bptt(lstm, x), lstm),
     "(d) impl='bptt'": (lambda x: fast(x), fast),

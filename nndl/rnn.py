@@ -19,7 +19,7 @@ import paddle.nn.functional as F
 
 __all__ = [
     "Embedding", "SRN", "LSTM", "Model_RNN4SeqClass", "custom_print_log", "GradNormLog",
-    "lstm_gates", "AveragePooling", "Model_BiLSTM_FC", "train_digitsum", "plot_length_losses",
+    "lstm_gates", "lstm_book_loop", "AveragePooling", "Model_BiLSTM_FC", "train_digitsum", "plot_length_losses",
     "ResidualSRN", "BiLSTM", "GRU", "paddle_differences",
 ]
 # custom_print_log is also the name of the runners' keyword argument (4.3, 4.4 print other
@@ -307,6 +307,29 @@ class LSTM(nn.Layer):
             self.gates = {k: np.stack(v, axis=1) for k, v in record.items()}
         return hidden_state
 
+
+
+def lstm_book_loop(lstm, inputs):
+    """The 6.3.1.1 forward exactly as the book prints it, on ``lstm``'s parameters: every step
+    computes each gate with its own two matmuls (``X_t W_* + H U_* + b_*``), eight per step.
+    Kept for exercise 6.2 and ``bench/bench_lstm.py`` as the baseline the faster forms are
+    measured against; :class:`LSTM` computes the same values.
+
+    输入: lstm: an :class:`LSTM`; inputs: float Tensor ``[B, L, M]``.  输出: ``H_L``, ``[B, D]``.
+    """
+    _check_seq_input("lstm_book_loop", inputs, lstm.input_size)
+    batch_size, seq_len, _ = inputs.shape
+    hidden_state = paddle.zeros([batch_size, lstm.hidden_size], dtype=inputs.dtype)
+    cell_state = paddle.zeros([batch_size, lstm.hidden_size], dtype=inputs.dtype)
+    for step in range(seq_len):
+        x_t = inputs[:, step, :]
+        I_gate = F.sigmoid(paddle.matmul(x_t, lstm.W_i) + paddle.matmul(hidden_state, lstm.U_i) + lstm.b_i)
+        F_gate = F.sigmoid(paddle.matmul(x_t, lstm.W_f) + paddle.matmul(hidden_state, lstm.U_f) + lstm.b_f)
+        O_gate = F.sigmoid(paddle.matmul(x_t, lstm.W_o) + paddle.matmul(hidden_state, lstm.U_o) + lstm.b_o)
+        C_tilde = paddle.tanh(paddle.matmul(x_t, lstm.W_a) + paddle.matmul(hidden_state, lstm.U_a) + lstm.b_a)
+        cell_state = F_gate * cell_state + I_gate * C_tilde
+        hidden_state = O_gate * paddle.tanh(cell_state)
+    return hidden_state
 
 def lstm_gates(model, seq):
     """The LSTM's gates and cell states while it reads one digit sequence (figure 6.13).

@@ -8,7 +8,7 @@ import paddle
 import pytest
 
 from nndl.gradcheck import numerical_grad, rel_error
-from nndl.rnn import LSTM, Model_RNN4SeqClass
+from nndl.rnn import LSTM, Model_RNN4SeqClass, lstm_book_loop
 
 GATES = ("i", "f", "a", "o")    # paddle.nn.LSTM's order of the stacked gates
 
@@ -42,16 +42,17 @@ def _layer(M, D, impl, seed=0, dtype="float64"):
     return lstm
 
 
-@pytest.mark.parametrize("impl", ["loop", "bptt"])
+@pytest.mark.parametrize("impl", ["loop", "bptt", "printed"])
 @pytest.mark.parametrize("B,L,M,D", [(3, 5, 4, 6), (8, 12, 32, 32), (2, 1, 3, 2)])
 def test_float64_values_and_gradients_equal_paddle_lstm(impl, B, L, M, D):
-    lstm = _layer(M, D, impl)
+    """impl 'printed': the book's per-gate loop (lstm_book_loop) on the layer's parameters."""
+    lstm = _layer(M, D, "loop" if impl == "printed" else impl)
     ref = _reference64(lstm)
     rng = np.random.RandomState(1)
     x_np, up = rng.randn(B, L, M), paddle.to_tensor(rng.randn(B, D))
     x = paddle.to_tensor(x_np, stop_gradient=False)
     x_ref = paddle.to_tensor(x_np, stop_gradient=False)
-    h = lstm(x)
+    h = lstm_book_loop(lstm, x) if impl == "printed" else lstm(x)
     _, (h_n, _) = ref(x_ref)
     assert h.dtype == paddle.float64 and list(h.shape) == [B, D]
     np.testing.assert_allclose(h.numpy(), h_n[0].numpy(), rtol=1e-6, atol=1e-10)
