@@ -87,7 +87,9 @@ fig, (ax1, ax2) = plt.subplots(1, 2, figsize=(11, 4))
 for name, (runner, r) in runs.items():
     steps, losses = np.array(runner.train_step_losses).T
     ax1.plot(steps, losses, label=f"{name} ({r['layers']} layers)")
-    ax2.plot([EVAL_STEPS * (i + 1) for i in range(len(runner.dev_scores))], runner.dev_scores, label=name)
+    # the dev evaluations during training (the test run afterwards is recorded at step -1)
+    dev = np.array([(s, score) for (s, _), score in zip(runner.dev_losses, runner.dev_scores) if s >= 0])
+    ax2.plot(dev[:, 0], dev[:, 1], label=name)
 ax1.set_xlabel('step')
 ax1.set_ylabel('training loss')
 ax1.legend()

@@ -122,8 +122,9 @@ for name, (runner, _) in runs.items():
     steps, losses = np.array(runner.train_step_losses).T
     every = max(1, len(steps) // 200)
     ax1.plot(steps[::every], losses[::every], label=name)
-    dev_steps = [s for s, _ in runner.dev_losses]
-    ax2.plot(dev_steps, runner.dev_scores, marker='.', label=name)
+    # the dev evaluations during training (the train/dev/test runs afterwards are recorded at step -1)
+    dev = np.array([(s, score) for (s, _), score in zip(runner.dev_losses, runner.dev_scores) if s >= 0])
+    ax2.plot(dev[:, 0], dev[:, 1], marker='.', label=name)
 ax1.set_xlabel('step')
 ax1.set_ylabel('training loss')
 ax1.legend()
